@@ -1,0 +1,36 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "MIS",
+  products: [
+    .library(name: "MISModel", targets: ["MISModel"]),
+    .library(name: "MISSolver", targets: ["MISSolver"]),
+    .library(name: "MISApprox", targets: ["MISApprox"]),
+    .executable(name: "mis", targets: ["MISCommand"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CGLPK",
+      providers: [.apt(["libglpk-dev"])]
+    ),
+    .target(name: "MISModel"),
+    .target(name: "MISSolver", dependencies: ["MISModel", "CGLPK"]),
+    .target(name: "MISApprox", dependencies: ["MISModel", "MISSolver"]),
+    .executableTarget(
+      name: "MISCommand",
+      dependencies: [
+        "MISModel", "MISSolver", "MISApprox",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(name: "MISModelTests", dependencies: ["MISModel"]),
+    .testTarget(name: "MISSolverTests", dependencies: ["MISModel", "MISSolver"]),
+    .testTarget(name: "MISApproxTests", dependencies: ["MISModel", "MISSolver", "MISApprox"]),
+    .testTarget(name: "MISCommandTests", dependencies: ["MISModel"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

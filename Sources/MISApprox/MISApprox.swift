@@ -1,0 +1,1 @@
+// The MISApprox module; see Docs/.

@@ -1,0 +1,1 @@
+// The MISSolver module; see Docs/.
