@@ -1,0 +1,229 @@
+/// How a solve ended (CLI.md `solver.status`).
+public enum SolveStatus: String, Sendable, Hashable, CaseIterable {
+  /// The plan is proven optimal (within the requested gap, if any).
+  case optimal
+  /// A feasible plan, not proven optimal (a heuristic, or an exact solve stopped by a limit).
+  case feasible
+  /// The instance has no feasible plan (e.g. a demanded pair with no possible source, or
+  /// capacities too small for the pairs without an origin link).
+  case infeasible
+  /// Stopped by a limit (time, cancellation) before any feasible plan was found.
+  case timeLimitNoSolution
+}
+
+/// The `solver` block of a plan document (CLI.md): how the plan was obtained.
+public struct SolverReport: Sendable, Hashable {
+  /// The method name, e.g. `exact`, `approx`, `popularity`.
+  public var method: String
+  /// How the solve ended.
+  public var status: SolveStatus
+  /// The plan's objective `T` (seconds), as recomputed by the evaluator; `nil` without a plan.
+  public var objective: Double?
+  /// A proven lower bound on the optimum, where the method has one.
+  public var bound: Double?
+  /// Relative gap `(objective − bound) / objective`, where both exist.
+  public var gap: Double?
+  /// `objective / bound`, where both exist and the bound is positive.
+  public var certifiedRatio: Double?
+  /// Wall-clock seconds of the solve.
+  public var seconds: Double
+  /// The seed of a randomized method.
+  public var seed: UInt64?
+  /// Further method-specific figures (model sizes, nodes, trials…), in order.
+  public var details: [(key: String, value: JSONValue)]
+
+  /// Creates a report; `gap` and `certifiedRatio` are derived from `objective` and `bound`.
+  public init(
+    method: String, status: SolveStatus, objective: Double?, bound: Double?, seconds: Double,
+    seed: UInt64? = nil, details: [(key: String, value: JSONValue)] = []
+  ) {
+    self.method = method
+    self.status = status
+    self.objective = objective
+    self.bound = bound
+    self.seconds = seconds
+    self.seed = seed
+    self.details = details
+    if let objective, let bound {
+      gap = objective > 0 ? max(0, objective - bound) / objective : 0
+      certifiedRatio = bound > 0 ? objective / bound : (objective == 0 ? 1 : nil)
+    } else {
+      gap = nil
+      certifiedRatio = nil
+    }
+  }
+
+  public static func == (a: SolverReport, b: SolverReport) -> Bool {
+    a.method == b.method && a.status == b.status && a.objective == b.objective && a.bound == b.bound
+      && a.gap == b.gap && a.certifiedRatio == b.certifiedRatio && a.seconds == b.seconds && a.seed == b.seed
+      && JSONValue.object(a.details) == JSONValue.object(b.details)
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(method)
+    hasher.combine(status)
+    hasher.combine(objective)
+    hasher.combine(bound)
+    hasher.combine(seed)
+  }
+}
+
+/// Reads and writes `mis-plan/1` documents (MODEL.md §3, CLI.md).
+public enum PlanCodec {
+  /// Decodes a plan. `metrics` and `solver` blocks are informative and not read.
+  ///
+  /// - Throws: ``ModelError/malformedJSON(line:column:message:)`` or
+  ///   ``ModelError/invalidPlan(_:)`` listing every structural problem (wrong format,
+  ///   missing or mistyped fields, unknown granularity). Unknown ids and duplicate
+  ///   placements are not errors here: the evaluator reports them as violations.
+  public static func decode(_ bytes: [UInt8]) throws(ModelError) -> Plan {
+    var reader = JSONReader(bytes: bytes)
+    let document: JSONValue
+    do {
+      document = try reader.parseDocument()
+    } catch {
+      throw .malformedJSON(line: error.line, column: error.column, message: error.message)
+    }
+    var s = StructureReader()
+    guard case .object(let pairs) = document else {
+      throw .invalidPlan([
+        ValidationIssue(path: "$", field: "format", message: "a plan must be a JSON object, got \(document.typeName)")
+      ])
+    }
+    var seen: Set<String> = []
+    for pair in pairs where !seen.insert(pair.key).inserted {
+      s.issue(pair.key, nil, pair.key, "the key \"\(pair.key)\" appears twice in the document")
+    }
+    switch document["format"] {
+    case nil:
+      s.issue("format", nil, "format", "missing required field \"format\" (expected \"\(Plan.format)\")")
+    case .string(let f)? where f == Plan.format: break
+    case .string(let f)?: s.issue("format", nil, "format", "expected \"\(Plan.format)\", got \"\(f)\"")
+    case let v?: s.issue("format", nil, "format", "must be the string \"\(Plan.format)\", got \(v.typeName)")
+    }
+    var plan = Plan()
+    plan.instance = s.string(document, "instance", path: "$", entity: nil, required: false)
+    switch document["placements"] {
+    case nil: s.issue("placements", nil, "placements", "missing required field \"placements\"")
+    case .array(let elements)?:
+      for (i, element) in elements.enumerated() {
+        let path = "placements[\(i)]"
+        guard let e = s.members(element, path: path, what: "a placement") else { continue }
+        let registry = s.string(e, "registry", path: path, entity: nil)
+        let layer = s.string(e, "layer", path: path, entity: nil)
+        let g = s.string(e, "granularity", path: path, entity: nil)
+        var granularity: Granularity? = nil
+        if let g {
+          granularity = Granularity(rawValue: g)
+          if granularity == nil {
+            s.issue(path + ".granularity", nil, "granularity", "must be \"layer\" or \"file\", got \"\(g)\"")
+          }
+        }
+        if let registry, let layer, let granularity {
+          plan.placements.append(Placement(registry: registry, layer: layer, granularity: granularity))
+        }
+      }
+    case let v?: s.issue("placements", nil, "placements", "must be an array, got \(v.typeName)")
+    }
+    if !s.issues.isEmpty { throw .invalidPlan(s.issues) }
+    return plan
+  }
+
+  /// Decodes a plan from a file.
+  public static func read(contentsOf path: String) throws(ModelError) -> Plan {
+    try decode(try readBytes(path))
+  }
+
+  /// The plan document: format, instance, placements, then `metrics` and `solver` when given.
+  public static func encodeValue(_ plan: Plan, metrics: PlanMetrics? = nil, solver: SolverReport? = nil) -> JSONValue {
+    var top: [(key: String, value: JSONValue)] = [("format", .string(Plan.format))]
+    if let name = plan.instance { top.append(("instance", .string(name))) }
+    top.append(
+      ("placements", .array(plan.placements.map {
+        .object([
+          ("registry", .string($0.registry)), ("layer", .string($0.layer)),
+          ("granularity", .string($0.granularity.rawValue)),
+        ])
+      })))
+    if let metrics { top.append(("metrics", encodeMetrics(metrics))) }
+    if let solver { top.append(("solver", encodeSolver(solver))) }
+    return .object(top)
+  }
+
+  /// The UTF-8 JSON of a plan document.
+  public static func encode(
+    _ plan: Plan, metrics: PlanMetrics? = nil, solver: SolverReport? = nil, pretty: Bool = true
+  ) -> [UInt8] {
+    JSONWriter(pretty: pretty).bytes(of: encodeValue(plan, metrics: metrics, solver: solver))
+  }
+
+  /// The `metrics` block (MODEL.md §5), with `violations` when the plan is infeasible.
+  public static func encodeMetrics(_ m: PlanMetrics) -> JSONValue {
+    var pairs: [(key: String, value: JSONValue)] = [
+      ("feasible", .bool(m.feasible)),
+      ("totalLatencySeconds", m.totalLatencySeconds.map(JSONValue.number) ?? .null),
+      ("totalPulls", .number(m.totalPulls)),
+      ("meanImagePullSeconds", m.meanImagePullSeconds.map(JSONValue.number) ?? .null),
+      ("reconstructionSeconds", .number(m.reconstructionSeconds)),
+      ("originShare", .number(m.originShare)),
+      (
+        "registries",
+        .array(m.registries.map {
+          .object([
+            ("registry", .string($0.registry)),
+            ("usedBytes", .number(Double($0.usedBytes))),
+            ("capacityBytes", .number(Double($0.capacityBytes))),
+            ("layerLevelLayers", .number(Double($0.layerLevelLayers))),
+            ("fileLevelLayers", .number(Double($0.fileLevelLayers))),
+            ("storedFiles", .number(Double($0.storedFiles))),
+            ("dedupSavedBytes", .number(Double($0.dedupSavedBytes))),
+          ])
+        })
+      ),
+    ]
+    if !m.violations.isEmpty {
+      pairs.append(("violations", .array(m.violations.map(encodeViolation))))
+    }
+    return .object(pairs)
+  }
+
+  private static func encodeViolation(_ v: PlanViolation) -> JSONValue {
+    var pairs: [(key: String, value: JSONValue)] = [("kind", .string(v.kind))]
+    switch v {
+    case .overCapacity(let r, let used, let cap):
+      pairs += [
+        ("registry", .string(r)), ("usedBytes", .number(Double(used))), ("capacityBytes", .number(Double(cap))),
+      ]
+    case .unservedDemand(let n, let l, let d):
+      pairs += [("node", .string(n)), ("layer", .string(l)), ("demand", .number(d))]
+    case .duplicatePlacement(let i, let r, let l, let first):
+      pairs += [
+        ("placement", .number(Double(i))), ("registry", .string(r)), ("layer", .string(l)),
+        ("firstPlacement", .number(Double(first))),
+      ]
+    case .unknownRegistry(let i, let r):
+      pairs += [("placement", .number(Double(i))), ("registry", .string(r))]
+    case .unknownLayer(let i, let l):
+      pairs += [("placement", .number(Double(i))), ("layer", .string(l))]
+    }
+    pairs.append(("message", .string(v.description)))
+    return .object(pairs)
+  }
+
+  /// The `solver` block (CLI.md).
+  public static func encodeSolver(_ s: SolverReport) -> JSONValue {
+    var pairs: [(key: String, value: JSONValue)] = [
+      ("method", .string(s.method)),
+      ("status", .string(s.status.rawValue)),
+      ("objective", s.objective.map(JSONValue.number) ?? .null),
+      ("bound", s.bound.map(JSONValue.number) ?? .null),
+      ("gap", s.gap.map(JSONValue.number) ?? .null),
+      ("certifiedRatio", s.certifiedRatio.map(JSONValue.number) ?? .null),
+      ("seconds", .number(s.seconds)),
+      // Seeds above 2^53 would lose digits as JSON numbers: they are written as strings.
+      ("seed", s.seed.map { $0 <= 1 << 53 ? .number(Double($0)) : .string(String($0)) } ?? .null),
+    ]
+    pairs += s.details
+    return .object(pairs)
+  }
+}
