@@ -317,6 +317,13 @@ public struct JSONReader {
       String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<position]), as: UTF8.self)
     }
     guard let value = Double(text) else { throw errorAt(start, "invalid number") }
+    // Integers above 2^53 round to a neighbour when read as a Double, which could make an
+    // out-of-range 2^53 + 1 look like 2^53. Keep such literals strictly out of range.
+    if abs(value) >= 9_007_199_254_740_992, !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) {
+      if let exact = Int64(text), Double(exact) == value, Int64(exactly: value) != exact {
+        return value < 0 ? value.nextDown : value.nextUp
+      }
+    }
     return value
   }
 
