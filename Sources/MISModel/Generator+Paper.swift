@@ -34,7 +34,7 @@ enum PaperCalibration {
   /// Versions per OS family (*assumption*).
   static let osVersionRange = 2...6
   /// Median files in an OS family's core (× `filesPerImageScale`), σ of its log.
-  static let osCoreFilesMedian = 600.0
+  static let osCoreFilesMedian = 500.0
   /// See ``osCoreFilesMedian``.
   static let osCoreFilesSigma = 0.5
   /// Probability that an OS version layer contains a given core file.
@@ -50,7 +50,7 @@ enum PaperCalibration {
   /// Runtime families: count = clamp(round(√images / 2), 1, 12).
   static let runtimeFamilyRange = 1...12
   /// Median files in a runtime family's pool (× `filesPerImageScale`), σ of its log.
-  static let runtimePoolFilesMedian = 350.0
+  static let runtimePoolFilesMedian = 300.0
   /// See ``runtimePoolFilesMedian``.
   static let runtimePoolFilesSigma = 0.5
   /// Probability that a runtime layer contains a given file of its family's pool.
@@ -64,15 +64,31 @@ enum PaperCalibration {
   /// See ``appLayersPoissonMean``.
   static let appLayersMax = 12
   /// Median files per application layer (× `filesPerImageScale`), σ of its log.
-  static let appLayerFilesMedian = 45.0
+  static let appLayerFilesMedian = 30.0
   /// See ``appLayerFilesMedian``.
   static let appLayerFilesSigma = 1.0
   /// Fraction of an application layer's files that are new (never seen elsewhere).
   static let appFreshFraction = 0.04
-  /// Package-pool files per image (× `filesPerImageScale`): shared library files that
-  /// application layers copy, Zipf-popular.
-  static let packagePoolPerImage = 20.0
-  /// Zipf exponent of package-file popularity.
+  /// Share of an application layer's uncompressed bytes meant for its new files; the
+  /// rest is copies of package files (*assumption*, tuned for byte-level dedup).
+  static let appFreshByteShare = 0.1
+  /// Package files (shared library / package files that application layers copy) come
+  /// in size classes: class b has log-normal sizes with median `2 KiB · 2^b`, σ 0.35
+  /// (*assumption*).
+  static let packageClasses = 17
+  /// Median size of package class 0, bytes.
+  static let packageClassBaseBytes = 2048.0
+  /// Size ratio between consecutive package classes.
+  static let packageClassStep = 2.0
+  /// σ of ln(size) within a package class.
+  static let packageClassSigma = 0.35
+  /// Package files of class 0 per image (× `filesPerImageScale`); class b has
+  /// `packageClassDecay^b` times as many, and every class at least 64 (big files are few
+  /// and widely copied) (*assumption*, tuned for file uniqueness and byte dedup).
+  static let packagePoolPerImage = 4.0
+  /// See ``packagePoolPerImage``.
+  static let packageClassDecay = 0.7
+  /// Zipf exponent of package-file popularity within a class.
   static let packageZipf = 1.0
   /// Zipf exponent of how often a base (OS or runtime) layer is chosen by an image.
   static let baseZipf = 1.0
@@ -155,9 +171,8 @@ struct PaperCatalogueBuilder {
   /// Adds a layer made of `shared` files (already existing) plus `freshCount` new files
   /// whose bytes bring the layer's uncompressed total to `ratio × target` (or, when the
   /// shared files already exceed that, small new files); the layer's compressed size is
-  /// its uncompressed total divided by `ratio`.
-  mutating func addLayer(shared: [Int], freshCount: Int, target: Double) -> Int {
-    let ratio = compressionRatio()
+  /// its uncompressed total divided by `ratio` (its compression ratio).
+  mutating func addLayer(shared: [Int], freshCount: Int, target: Double, ratio: Double) -> Int {
     var sharedBytes: Int64 = 0
     for file in shared { sharedBytes += draft.fileSizes[file] }
     let remaining = ratio * target - Double(sharedBytes)
@@ -185,7 +200,9 @@ struct PaperCatalogueBuilder {
     let delta = max(1, Int((deltaFraction * Double(poolCount)).rounded()))
     return (0..<versions).map { _ in
       let shared = pool.filter { _ in rng.nextBernoulli(inclusion) }
-      return addLayer(shared: shared, freshCount: delta, target: target * rng.nextUniform(0.9, 1.1))
+      let versionTarget = target * rng.nextUniform(0.9, 1.1)
+      return addLayer(
+        shared: shared, freshCount: delta, target: versionTarget, ratio: compressionRatio())
     }
   }
 }
@@ -244,11 +261,19 @@ extension InstanceGenerator {
     runtimeLayers.stableShuffle(using: &builder.rng)
     let runtimeZipf = ZipfTable(count: runtimeLayers.count, exponent: C.baseZipf)
 
-    // Package pool: small library files that application layers copy.
-    let packageCount = max(100, Int((Double(imageCount) * C.packagePoolPerImage * scale).rounded()))
-    let packages = builder.smallFiles(count: packageCount)
-    let packageZipf = ZipfTable(count: packageCount, exponent: C.packageZipf)
-    var packageStamp = [Int](repeating: -1, count: packageCount)
+    // Package pool: library / package files that application layers copy, by size class.
+    let packages = (0..<C.packageClasses).map { sizeClass in
+      let median = C.packageClassBaseBytes * pow(C.packageClassStep, Double(sizeClass))
+      let count =
+        Double(imageCount) * C.packagePoolPerImage * scale
+        * pow(C.packageClassDecay, Double(sizeClass))
+      return (0..<max(64, Int(count.rounded()))).map { _ in
+        let bytes = builder.rng.nextLogNormal(median: median, sigma: C.packageClassSigma)
+        return builder.draft.addFile(sizeBytes: max(1, Int64(bytes.rounded())))
+      }
+    }
+    let packageZipf = packages.map { ZipfTable(count: $0.count, exponent: C.packageZipf) }
+    var packageStamp = packages.map { [Int](repeating: -1, count: $0.count) }
 
     // Images: base (+ runtime) + application layers unique to the image.
     var imageLayers: [[Int]] = []
@@ -261,24 +286,43 @@ extension InstanceGenerator {
       } else {
         layers = [osLayers[osZipf.sample(using: &builder.rng)]]
       }
-      let appLayers = 1 + min(builder.rng.nextPoisson(mean: C.appLayersPoissonMean), C.appLayersMax - 1)
+      let appLayers =
+        1 + min(builder.rng.nextPoisson(mean: C.appLayersPoissonMean), C.appLayersMax - 1)
       for _ in 0..<appLayers {
         let count = builder.fileCount(median: C.appLayerFilesMedian, sigma: C.appLayerFilesSigma)
         let fresh = max(1, Int((Double(count) * C.appFreshFraction).rounded()))
-        let wanted = min(count - fresh, packageCount)
+        let wanted = count - fresh
+        let target = builder.layerTarget()
+        let ratio = builder.compressionRatio()
         var shared: [Int] = []
-        shared.reserveCapacity(max(wanted, 0))
-        var attempts = 0
-        let stampValue = builder.draft.layerSizes.count
-        while shared.count < wanted && attempts < 3 * wanted + 10 {
-          attempts += 1
-          let pick = packageZipf.sample(using: &builder.rng)
-          if packageStamp[pick] != stampValue {
-            packageStamp[pick] = stampValue
-            shared.append(packages[pick])
+        if wanted > 0 {
+          // The size class whose median is closest (in log, rounded at random) to the
+          // bytes per package file this layer needs.
+          let perFile = (1 - C.appFreshByteShare) * ratio * target / Double(wanted)
+          let position = log(perFile / C.packageClassBaseBytes) / log(C.packageClassStep)
+          let lower = Int(position.rounded(.down))
+          let rounded = lower + (builder.rng.nextBernoulli(position - Double(lower)) ? 1 : 0)
+          let sizeClass = min(max(rounded, 0), C.packageClasses - 1)
+          // Zipf picks until the next one would exceed the byte budget (so the
+          // layer's size stays unbiased), or twice the wanted count is reached.
+          let classFiles = packages[sizeClass]
+          let budget = (1 - C.appFreshByteShare) * ratio * target
+          var bytes = 0.0
+          var attempts = 0
+          let stampValue = builder.draft.layerSizes.count
+          while shared.count < min(2 * wanted, classFiles.count) && attempts < 6 * wanted + 10 {
+            attempts += 1
+            let pick = packageZipf[sizeClass].sample(using: &builder.rng)
+            guard packageStamp[sizeClass][pick] != stampValue else { continue }
+            let fileBytes = Double(builder.draft.fileSizes[classFiles[pick]])
+            if bytes + fileBytes > budget { break }
+            packageStamp[sizeClass][pick] = stampValue
+            bytes += fileBytes
+            shared.append(classFiles[pick])
           }
         }
-        layers.append(builder.addLayer(shared: shared, freshCount: fresh, target: builder.layerTarget()))
+        layers.append(
+          builder.addLayer(shared: shared, freshCount: fresh, target: target, ratio: ratio))
       }
       imageLayers.append(layers)
     }

@@ -83,7 +83,8 @@ func referenceProblems(_ instance: Instance) -> [String] {
 /// has an origin link, or each layer it demands fits alone on some linked registry.
 func everyDemandServable(_ instance: Instance) -> Bool {
   let withOrigin = Set((instance.origin?.links ?? []).map(\.node))
-  let capacity = Dictionary(uniqueKeysWithValues: instance.registries.map { ($0.id, $0.capacityBytes) })
+  let capacity = Dictionary(
+    uniqueKeysWithValues: instance.registries.map { ($0.id, $0.capacityBytes) })
   let size = Dictionary(uniqueKeysWithValues: instance.layers.map { ($0.id, $0.sizeBytes) })
   let imageLayers = Dictionary(uniqueKeysWithValues: instance.images.map { ($0.id, $0.layers) })
   for demand in instance.demands where demand.pulls > 0 && !withOrigin.contains(demand.node) {
@@ -155,7 +156,8 @@ struct GeneratorTests {
   @Test("Same options give identical instances; another seed a different one")
   func determinism() {
     for kind in InstanceKind.allCases {
-      var options = kind == .paper ? Self.smallPaper(seed: 7) : GeneratorOptions(kind: .tiny, seed: 7)
+      var options =
+        kind == .paper ? Self.smallPaper(seed: 7) : GeneratorOptions(kind: .tiny, seed: 7)
       let first = InstanceGenerator.generate(options)
       #expect(first == InstanceGenerator.generate(options))
       options.seed = 8
@@ -202,8 +204,9 @@ struct GeneratorTests {
   @Test("Tiny honours explicit sizes")
   func tinyOptions() {
     let instance = InstanceGenerator.generate(
-      GeneratorOptions(kind: .tiny, seed: 3, registries: 2, nodes: 4, images: 3, connections: 2,
-                       includeOrigin: false))
+      GeneratorOptions(
+        kind: .tiny, seed: 3, registries: 2, nodes: 4, images: 3, connections: 2,
+        includeOrigin: false))
     #expect(instance.registries.count == 2 && instance.nodes.count == 4)
     #expect(instance.images.count == 3 && instance.links.count == 8)
     #expect(instance.origin == nil)
@@ -258,6 +261,7 @@ struct GeneratorTests {
     #expect(abs(stats.medianCompressionRatio - 2.6) < 0.3)
     #expect(stats.singleImageLayerFraction > 0.5)
     #expect(stats.fileUniquenessAcrossImages < 0.1)
+    #expect(stats.fileDedupByteRatio > 1.3)
     // Files scale by 0.2: about 200 files for a median image.
     #expect(stats.medianFilesPerImage > 100 && stats.medianFilesPerImage < 400)
   }
