@@ -20,7 +20,8 @@ public struct MIPOptions: Sendable {
     public var clique: Bool
 
     /// Creates a cut selection; all off by default.
-    public init(gomory: Bool = false, mir: Bool = false, cover: Bool = false, clique: Bool = false) {
+    public init(gomory: Bool = false, mir: Bool = false, cover: Bool = false, clique: Bool = false)
+    {
       self.gomory = gomory
       self.mir = mir
       self.cover = cover
@@ -71,8 +72,8 @@ public struct MIPOptions: Sendable {
   /// rounded to exact integers. It is offered once, at GLPK's first
   /// `GLP_IHEUR` request, via `glp_ios_heur_sol`.
   public var incumbent: [Double]?
-  /// Called on the solving thread when GLPK finds a better solution and at
-  /// most every ``progressIntervalSeconds`` otherwise. Keep it cheap and do
+  /// Called on the solving thread when a better solution is known and at
+  /// most every ``progressIntervalSeconds`` otherwise (only between nodes). Keep it cheap and do
   /// not start another solve from it (that throws
   /// ``SolverError/reentrantCall``).
   public var progress: (@Sendable (MIPProgress) -> Void)?
@@ -100,7 +101,9 @@ public struct MIPOptions: Sendable {
 public struct MIPProgress: Sendable, Hashable {
   /// What triggered the report.
   public enum Event: Sendable, Hashable {
-    /// GLPK found a better integer solution (`GLP_IBINGO`).
+    /// A better integer solution is known (found by a node LP, reported by
+    /// `GLP_IBINGO`, or by GLPK's rounding heuristic, noticed at the next
+    /// callback).
     case newIncumbent
     /// The caller's start vector was accepted (`GLP_IHEUR`).
     case startAccepted
@@ -190,8 +193,9 @@ public struct MIPOutcome: Sendable, Hashable {
   public var values: [Double]?
   /// The objective (including the constant) of `values`.
   public var objective: Double?
-  /// A proven lower bound: the best open node's bound when the search last
-  /// reported, never above `objective`; equal to it at optimality.
+  /// A proven lower bound: the best open node's bound at the last callback
+  /// (so possibly a little weaker than the bound GLPK used for its gap
+  /// test), never above `objective`; equal to it at optimality.
   public var bestBound: Double?
   /// Nodes created by branch and bound (0 if solved at the root).
   public var nodes: Int

@@ -61,6 +61,20 @@ struct GLPKProblem: ~Copyable {
     return trimmed.isEmpty ? "(no message)" : trimmed
   }
 
+  /// Test support: makes GLPK raise an internal error (duplicate matrix
+  /// indices, which would abort the process without the guard) inside a
+  /// guarded call, to prove that it surfaces as
+  /// ``SolverError/glpkInternalError(message:)`` and the thread stays usable.
+  static func provokeInternalError() throws(SolverError) {
+    try with { (problem) throws(SolverError) in
+      var aborted: Int32 = 0
+      mis_glpk_load(
+        problem.handle, 1, [0, GLP_FR], [0, 0], [0, 0], [0, 0], [0, GLP_CV], 0,
+        1, [0, GLP_FR], [0, 0], [0, 0], 2, [0, 1, 1], [0, 1, 1], [0, 1, 1], nil, nil, &aborted)
+      try problem.check(aborted)
+    }
+  }
+
   // MARK: Loading
 
   /// Loads a canonical model. Integer columns get GLP_IV and bounds rounded
@@ -185,7 +199,8 @@ struct GLPKProblem: ~Copyable {
     switch rc2 {
     case 0:
       if let result = classifyBasic() { return result }
-      throw .glpkFailure(code: 0, context: "glp_simplex ended with status \(glp_get_status(handle))")
+      throw .glpkFailure(
+        code: 0, context: "glp_simplex ended with status \(glp_get_status(handle))")
     case GLP_ETMLIM, GLP_EITLIM: return .limit
     case GLP_ESING, GLP_ECOND, GLP_EFAIL, GLP_EBADB: break
     default:
@@ -206,7 +221,8 @@ struct GLPKProblem: ~Copyable {
     case GLP_ETMLIM, GLP_EITLIM: return .limit
     default:
       throw .glpkFailure(
-        code: Int(rc3), context: "glp_exact after simplex failed with \(rc2): \(Self.capturedMessage())")
+        code: Int(rc3),
+        context: "glp_exact after simplex failed with \(rc2): \(Self.capturedMessage())")
     }
   }
 
@@ -235,10 +251,10 @@ struct GLPKProblem: ~Copyable {
     try check(aborted)
     switch rc {
     case 0:
-      let status = glp_ipt_status(handle)
-      if status == GLP_OPT { return .optimal }
-      if status == GLP_NOFEAS { return .infeasible }
-      return nil
+      // GLP_NOFEAS from glp_ipt_status does not tell an infeasible from an
+      // unbounded problem (checked: an unbounded LP reports it), so only an
+      // optimum is trusted.
+      return glp_ipt_status(handle) == GLP_OPT ? .optimal : nil
     case GLP_EITLIM: return .limit
     default: return nil  // GLP_ENOFEAS (infeasible or unbounded), ENOCVG, EINSTAB, EFAIL
     }
@@ -399,6 +415,7 @@ final class MIPCallbackState {
   var nodes = 0
   var stopRequested = false
   var reportedStart = false
+  var lastIncumbent: Double?
   /// 0 not offered, 1 accepted, 2 rejected (mis_glpk_callback.incumbent_state).
   var incumbentState: Int32 = 0
 
@@ -415,15 +432,21 @@ final class MIPCallbackState {
     if let bound = event.bestBound { bestBound = bound }
     if let progress {
       let now = deadline.elapsedSeconds()
+      // GLP_IBINGO fires only for solutions of node LPs; GLPK's own rounding
+      // heuristic and glp_ios_heur_sol install incumbents silently. So a
+      // better incumbent is detected by comparing objectives at every event.
+      let improved =
+        event.incumbentObjective.map { new in lastIncumbent.map { new < $0 } ?? true } ?? false
       var kind: MIPProgress.Event?
-      switch event.reason {
-      case .betterSolution: kind = .newIncumbent
-      case .heuristic where event.incumbentState == 1 && !reportedStart:
+      if event.reason == .heuristic && event.incumbentState == 1 && !reportedStart {
         reportedStart = true
         kind = .startAccepted
-      case .select where now - lastReport >= interval: kind = .periodic
-      default: kind = nil
+      } else if improved {
+        kind = .newIncumbent
+      } else if event.reason == .select && now - lastReport >= interval {
+        kind = .periodic
       }
+      if improved { lastIncumbent = event.incumbentObjective }
       if let kind {
         lastReport = now
         progress(

@@ -191,8 +191,13 @@ public enum GLPKSolver {
   ///
   /// Integer columns are written as integer (binary columns as integer with
   /// bounds 0 and 1); integer bounds are rounded inward as for a solve.
-  /// Names are replaced by ``LinearModel/sanitizedNames()``; the objective is
-  /// named `obj`. The objective constant is kept.
+  /// Names are replaced by ``LinearModel/sanitizedNames()`` (GLPK's MPS
+  /// writer still calls the objective row `R0000000`).
+  ///
+  /// The objective constant survives only in MPS, as the objective row's RHS
+  /// (`glpsol --freemps` reads it back). GLPK's CPLEX LP writer keeps it as a
+  /// comment, so an LP file re-solved elsewhere is off by
+  /// ``LinearModel/objectiveConstant``.
   ///
   /// - Parameters:
   ///   - model: the model; validated and canonicalised first.
