@@ -387,6 +387,18 @@ public struct LinearModel: Sendable, Hashable {
   }
 }
 
+extension LinearModel.Column {
+  /// The bounds of an integer column rounded inward to integers, allowing
+  /// ``SolverTolerance/integrality`` of noise (so 2.0000000001 stays 2).
+  /// GLPK rejects fractional bounds on integer columns (`GLP_EBOUND`).
+  var integerBounds: (lower: Double, upper: Double) {
+    (
+      (lowerBound - SolverTolerance.integrality).rounded(.up),
+      (upperBound + SolverTolerance.integrality).rounded(.down)
+    )
+  }
+}
+
 /// The numeric tolerances of this module, in one place.
 enum SolverTolerance {
   /// Relative tolerance for bounds and rows when checking a start vector.

@@ -101,8 +101,7 @@ struct GLPKProblem: ~Copyable {
       var upper = column.upperBound
       if integer && column.isInteger {
         colKind[j + 1] = GLP_IV
-        lower = lower.rounded(.up)
-        upper = upper.rounded(.down)
+        (lower, upper) = column.integerBounds
       }
       (colType[j + 1], colLower[j + 1], colUpper[j + 1]) = Self.boundType(lower, upper)
       colObjective[j + 1] = column.objective

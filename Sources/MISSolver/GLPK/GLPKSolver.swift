@@ -60,8 +60,11 @@ public enum GLPKSolver {
         incumbentUse = .notRequested
         startVector = zip(model.columns, x).map { column, value in
           // GLPK compares integers exactly (x == floor(x)).
-          let v = column.isInteger ? value.rounded() : value
-          return min(max(v, column.lowerBound), column.upperBound)
+          guard column.isInteger else {
+            return min(max(value, column.lowerBound), column.upperBound)
+          }
+          let (lower, upper) = column.integerBounds
+          return min(max(value.rounded(), lower), upper)
         }
       }
     }
@@ -77,7 +80,7 @@ public enum GLPKSolver {
     // An integer column whose bounds contain no integer makes the model
     // infeasible; GLPK would reject the rounded bounds, so answer here.
     for column in model.columns where column.isInteger {
-      if column.lowerBound.rounded(.up) > column.upperBound.rounded(.down) {
+      if column.integerBounds.lower > column.integerBounds.upper {
         return outcome(.infeasible, .infeasible)
       }
     }
@@ -210,7 +213,7 @@ public enum GLPKSolver {
   ) throws(SolverError) {
     let model = try model.canonicalized()
     for (j, column) in model.columns.enumerated() where column.isInteger {
-      if column.lowerBound.rounded(.up) > column.upperBound.rounded(.down) {
+      if column.integerBounds.lower > column.integerBounds.upper {
         throw .invalidModel(reason: "columns[\(j)]: integer column with no integer in its bounds")
       }
     }
