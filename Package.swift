@@ -18,7 +18,10 @@ let package = Package(
       providers: [.apt(["libglpk-dev"])]
     ),
     .target(name: "MISModel"),
-    .target(name: "MISSolver", dependencies: ["MISModel", "CGLPK"]),
+    // C helper that runs GLPK calls under setjmp so glp_error cannot abort
+    // the process (Swift cannot call setjmp/longjmp); see its header.
+    .target(name: "CGLPKShim", dependencies: ["CGLPK"]),
+    .target(name: "MISSolver", dependencies: ["MISModel", "CGLPK", "CGLPKShim"]),
     .target(name: "MISApprox", dependencies: ["MISModel", "MISSolver"]),
     .executableTarget(
       name: "MISCommand",

@@ -1,0 +1,521 @@
+// The one place in the package that touches GLPK's C API.
+//
+// Safety model (see also Sources/CGLPKShim/include/cglpk_shim.h):
+//  * Thread affinity: GLPK keeps its environment per thread. Every glp_prob
+//    lives inside one synchronous call of `GLPKProblem.with`, created, used and
+//    deleted on the same thread with no suspension point in between.
+//  * Bad arguments: the model is validated and canonicalised in Swift
+//    (`LinearModel.canonicalized()`, `Int32(exactly:)` on every size) so GLPK
+//    never sees an index or value it would reject.
+//  * Internal errors (failed assertions, exhausted memory): every GLPK call
+//    that does real work goes through a CGLPKShim wrapper that runs it under
+//    setjmp with glp_error_hook installed; GLPK's abort() becomes
+//    `SolverError.glpkInternalError`. The wrapper then calls glp_free_env(),
+//    which frees every GLPK object of the thread, so the problem is marked
+//    dead and not deleted again. Re-entrant solves on one thread (from a
+//    progress callback) are refused, so no other problem can be lost.
+//  * Output: terminal output is off and captured (for error messages),
+//    msg_lev is GLP_MSG_OFF in every parameter block; glp_free_env is never
+//    called on success paths.
+
+internal import CGLPK
+internal import CGLPKShim
+
+/// Owner of one `glp_prob` for the duration of ``with(_:)``.
+struct GLPKProblem: ~Copyable {
+  fileprivate let handle: OpaquePointer
+  /// `false` once a GLPK internal error has freed the thread's environment.
+  fileprivate var alive = true
+
+  private init(handle: OpaquePointer) { self.handle = handle }
+
+  /// Creates a problem, runs `body`, deletes the problem on every path.
+  ///
+  /// - Throws: ``SolverError/reentrantCall`` if this thread is already inside
+  ///   `with` (a callback started a solve), or whatever `body` throws.
+  static func with<R>(
+    _ body: (inout GLPKProblem) throws(SolverError) -> R
+  ) throws(SolverError) -> R {
+    guard mis_glpk_enter() != 0 else { throw .reentrantCall }
+    defer { mis_glpk_leave() }
+    mis_glpk_quiet()
+    guard let handle = glp_create_prob() else {
+      throw .glpkFailure(code: -1, context: "glp_create_prob returned NULL")
+    }
+    var problem = GLPKProblem(handle: handle)
+    defer { if problem.alive { glp_delete_prob(handle) } }
+    return try body(&problem)
+  }
+
+  /// Turns a shim's `aborted` flag into an error, marking the problem dead.
+  fileprivate mutating func check(_ aborted: Int32) throws(SolverError) {
+    guard aborted != 0 else { return }
+    alive = false
+    throw .glpkInternalError(message: Self.capturedMessage())
+  }
+
+  /// GLPK's most recent (suppressed) terminal output, trimmed.
+  static func capturedMessage() -> String {
+    let text = String(cString: mis_glpk_message())
+    let trimmed = text.split(whereSeparator: \.isNewline).joined(separator: " | ")
+    return trimmed.isEmpty ? "(no message)" : trimmed
+  }
+
+  /// Test support: makes GLPK raise an internal error (duplicate matrix
+  /// indices, which would abort the process without the guard) inside a
+  /// guarded call, to prove that it surfaces as
+  /// ``SolverError/glpkInternalError(message:)`` and the thread stays usable.
+  static func provokeInternalError() throws(SolverError) {
+    try with { (problem) throws(SolverError) in
+      var aborted: Int32 = 0
+      mis_glpk_load(
+        problem.handle, 1, [0, GLP_FR], [0, 0], [0, 0], [0, 0], [0, GLP_CV], 0,
+        1, [0, GLP_FR], [0, 0], [0, 0], 2, [0, 1, 1], [0, 1, 1], [0, 1, 1], nil, nil, &aborted)
+      try problem.check(aborted)
+    }
+  }
+
+  // MARK: Loading
+
+  /// Loads a canonical model. Integer columns get GLP_IV and bounds rounded
+  /// inward when `integer` is true (callers check the rounded domain is not
+  /// empty); names are set only when `names` is given.
+  mutating func load(
+    _ model: LinearModel, integer: Bool,
+    names: (columns: [String], rows: [String])? = nil
+  ) throws(SolverError) {
+    guard let n = Int32(exactly: model.columns.count),
+      let m = Int32(exactly: model.rows.count),
+      let ne = Int32(exactly: model.nonzeroCount),
+      ne < Int32.max
+    else {
+      throw .tooLarge(reason: "model sizes do not fit GLPK's 32-bit indices")
+    }
+    var colType = [Int32](repeating: 0, count: Int(n) + 1)
+    var colLower = [Double](repeating: 0, count: Int(n) + 1)
+    var colUpper = [Double](repeating: 0, count: Int(n) + 1)
+    var colObjective = [Double](repeating: 0, count: Int(n) + 1)
+    var colKind = [Int32](repeating: GLP_CV, count: Int(n) + 1)
+    for (j, column) in model.columns.enumerated() {
+      var lower = column.lowerBound
+      var upper = column.upperBound
+      if integer && column.isInteger {
+        colKind[j + 1] = GLP_IV
+        (lower, upper) = column.integerBounds
+      }
+      (colType[j + 1], colLower[j + 1], colUpper[j + 1]) = Self.boundType(lower, upper)
+      colObjective[j + 1] = column.objective
+    }
+    var rowType = [Int32](repeating: 0, count: Int(m) + 1)
+    var rowLower = [Double](repeating: 0, count: Int(m) + 1)
+    var rowUpper = [Double](repeating: 0, count: Int(m) + 1)
+    var ia = [Int32](repeating: 0, count: Int(ne) + 1)
+    var ja = [Int32](repeating: 0, count: Int(ne) + 1)
+    var ar = [Double](repeating: 0, count: Int(ne) + 1)
+    var k = 1
+    for (i, row) in model.rows.enumerated() {
+      (rowType[i + 1], rowLower[i + 1], rowUpper[i + 1]) = Self.boundType(
+        row.lowerBound, row.upperBound)
+      // i + 1 ≤ m fits Int32 (checked above); indices were validated.
+      let rowIndex = Int32(truncatingIfNeeded: i + 1)
+      for t in row.columnIndices.indices {
+        ia[k] = rowIndex
+        ja[k] = row.columnIndices[t] + 1
+        ar[k] = row.coefficients[t]
+        k += 1
+      }
+    }
+    var aborted: Int32 = 0
+    if let names {
+      // GLPK wants name[j] at index j (1-based); entry 0 is unused.
+      let columnNames = CStringTable([""] + names.columns)
+      let rowNames = CStringTable([""] + names.rows)
+      columnNames.withPointers { columnPointers in
+        rowNames.withPointers { rowPointers in
+          mis_glpk_load(
+            handle, n, colType, colLower, colUpper, colObjective, colKind,
+            model.objectiveConstant, m, rowType, rowLower, rowUpper, ne, ia, ja, ar,
+            columnPointers, rowPointers, &aborted)
+        }
+      }
+    } else {
+      mis_glpk_load(
+        handle, n, colType, colLower, colUpper, colObjective, colKind,
+        model.objectiveConstant, m, rowType, rowLower, rowUpper, ne, ia, ja, ar,
+        nil, nil, &aborted)
+    }
+    try check(aborted)
+  }
+
+  /// GLPK bound type and the two bound values for `lower ≤ x ≤ upper`.
+  private static func boundType(_ lower: Double, _ upper: Double) -> (Int32, Double, Double) {
+    switch (lower == -.infinity, upper == .infinity) {
+    case (true, true): return (GLP_FR, 0, 0)
+    case (true, false): return (GLP_UP, 0, upper)
+    case (false, true): return (GLP_LO, lower, 0)
+    case (false, false): return (lower == upper ? GLP_FX : GLP_DB, lower, upper)
+    }
+  }
+
+  // MARK: LP
+
+  /// How an LP solve ended.
+  enum LPResult {
+    case optimal, infeasible, unbounded, limit
+  }
+
+  /// Simplex with the LP presolver; on numerical trouble or an ambiguous
+  /// presolver answer, dual simplex from an advanced basis without presolve;
+  /// on numerical failure again, exact (rational) simplex. On `.optimal` the
+  /// basis is optimal (as glp_intopt without presolve requires).
+  mutating func simplex(deadline: Deadline) throws(SolverError) -> LPResult {
+    var parm = glp_smcp()
+    glp_init_smcp(&parm)
+    parm.msg_lev = GLP_MSG_OFF
+    parm.presolve = GLP_ON
+    guard let first = deadline.remainingMilliseconds() else { return .limit }
+    parm.tm_lim = first
+    var aborted: Int32 = 0
+    let rc = mis_glpk_simplex(handle, &parm, &aborted)
+    try check(aborted)
+    switch rc {
+    case 0:
+      if let result = classifyBasic() { return result }
+    case GLP_ENOPFS: return .infeasible
+    case GLP_ETMLIM, GLP_EITLIM: return .limit
+    default: break  // GLP_ENODFS (infeasible or unbounded?), GLP_EFAIL, ...
+    }
+
+    // Second attempt: no presolve, advanced basis, dual then primal.
+    mis_glpk_adv_basis(handle, &aborted)
+    try check(aborted)
+    parm.presolve = GLP_OFF
+    parm.meth = GLP_DUALP
+    guard let second = deadline.remainingMilliseconds() else { return .limit }
+    parm.tm_lim = second
+    let rc2 = mis_glpk_simplex(handle, &parm, &aborted)
+    try check(aborted)
+    switch rc2 {
+    case 0:
+      if let result = classifyBasic() { return result }
+      throw .glpkFailure(
+        code: 0, context: "glp_simplex ended with status \(glp_get_status(handle))")
+    case GLP_ETMLIM, GLP_EITLIM: return .limit
+    case GLP_ESING, GLP_ECOND, GLP_EFAIL, GLP_EBADB: break
+    default:
+      throw .glpkFailure(code: Int(rc2), context: "glp_simplex without presolve")
+    }
+
+    // Last resort: exact arithmetic from a fresh advanced basis.
+    mis_glpk_adv_basis(handle, &aborted)
+    try check(aborted)
+    guard let third = deadline.remainingMilliseconds() else { return .limit }
+    parm.tm_lim = third
+    let rc3 = mis_glpk_exact(handle, &parm, &aborted)
+    try check(aborted)
+    switch rc3 {
+    case 0:
+      if let result = classifyBasic() { return result }
+      throw .glpkFailure(code: 0, context: "glp_exact ended with status \(glp_get_status(handle))")
+    case GLP_ETMLIM, GLP_EITLIM: return .limit
+    default:
+      throw .glpkFailure(
+        code: Int(rc3),
+        context: "glp_exact after simplex failed with \(rc2): \(Self.capturedMessage())")
+    }
+  }
+
+  /// Reads the basic solution's status after a successful simplex call.
+  private func classifyBasic() -> LPResult? {
+    let status = glp_get_status(handle)
+    if status == GLP_OPT { return .optimal }
+    if status == GLP_NOFEAS || glp_get_prim_stat(handle) == GLP_NOFEAS { return .infeasible }
+    if status == GLP_UNBND
+      || (glp_get_prim_stat(handle) == GLP_FEAS && glp_get_dual_stat(handle) == GLP_NOFEAS)
+    {
+      return .unbounded
+    }
+    return nil
+  }
+
+  /// Interior point; `nil` when it cannot conclude (the caller then uses the
+  /// simplex), which includes GLPK refusing empty problems.
+  mutating func interior() throws(SolverError) -> LPResult? {
+    guard glp_get_num_rows(handle) > 0, glp_get_num_cols(handle) > 0 else { return nil }
+    var parm = glp_iptcp()
+    glp_init_iptcp(&parm)
+    parm.msg_lev = GLP_MSG_OFF
+    var aborted: Int32 = 0
+    let rc = mis_glpk_interior(handle, &parm, &aborted)
+    try check(aborted)
+    switch rc {
+    case 0:
+      // GLP_NOFEAS from glp_ipt_status does not tell an infeasible from an
+      // unbounded problem (checked: an unbounded LP reports it), so only an
+      // optimum is trusted.
+      return glp_ipt_status(handle) == GLP_OPT ? .optimal : nil
+    case GLP_EITLIM: return .limit
+    default: return nil  // GLP_ENOFEAS (infeasible or unbounded), ENOCVG, EINSTAB, EFAIL
+    }
+  }
+
+  /// Primal values, objective and row duals of the basic (`interior` false)
+  /// or interior-point solution.
+  func lpSolution(interior: Bool) -> (values: [Double], objective: Double, duals: [Double]) {
+    let n = glp_get_num_cols(handle)
+    let m = glp_get_num_rows(handle)
+    if interior {
+      return (
+        (0..<n).map { glp_ipt_col_prim(handle, $0 + 1) }, glp_ipt_obj_val(handle),
+        (0..<m).map { glp_ipt_row_dual(handle, $0 + 1) }
+      )
+    }
+    return (
+      (0..<n).map { glp_get_col_prim(handle, $0 + 1) }, glp_get_obj_val(handle),
+      (0..<m).map { glp_get_row_dual(handle, $0 + 1) }
+    )
+  }
+
+  // MARK: MIP
+
+  /// Runs glp_intopt. `presolve` false requires an optimal basis (see
+  /// ``simplex(deadline:)``). Returns the table's inputs and the raw code.
+  mutating func intopt(
+    options: MIPOptions, presolve: Bool, deadline: Deadline,
+    startVector: [Double]?, state: MIPCallbackState
+  ) throws(SolverError) -> (IntoptReturn, MIPSolutionStatus, Int32)? {
+    var parm = glp_iocp()
+    glp_init_iocp(&parm)
+    parm.msg_lev = GLP_MSG_OFF
+    parm.presolve = presolve ? GLP_ON : GLP_OFF
+    guard let remaining = deadline.remainingMilliseconds() else { return nil }
+    parm.tm_lim = remaining
+    if let gap = options.relativeGap { parm.mip_gap = gap }
+    parm.gmi_cuts = options.cuts.gomory ? GLP_ON : GLP_OFF
+    parm.mir_cuts = options.cuts.mir ? GLP_ON : GLP_OFF
+    parm.cov_cuts = options.cuts.cover ? GLP_ON : GLP_OFF
+    parm.clq_cuts = options.cuts.clique ? GLP_ON : GLP_OFF
+    parm.fp_heur = options.heuristics.feasibilityPump ? GLP_ON : GLP_OFF
+    parm.ps_heur = options.heuristics.proximitySearch ? GLP_ON : GLP_OFF
+    parm.ps_tm_lim = min(parm.ps_tm_lim, remaining)
+
+    let onEvent: mis_glpk_event_fn = { context, event in
+      guard let context, let event else { return 0 }
+      let state = Unmanaged<MIPCallbackState>.fromOpaque(context).takeUnretainedValue()
+      return state.handle(MIPCallbackState.Event(event.pointee)) ? 1 : 0
+    }
+    var aborted: Int32 = 0
+    let rc: Int32 = withExtendedLifetime(state) {
+      // The vector (1-based) must stay alive for the whole glp_intopt call:
+      // the pointer is taken inside this closure and used only within it.
+      let start: [Double]? = startVector.map { [0] + $0 }
+      return Self.withOptionalPointer(start) { startPointer in
+        var callback = mis_glpk_callback(
+          fn: onEvent, context: Unmanaged.passUnretained(state).toOpaque(),
+          incumbent: startPointer, incumbent_state: 0)
+        let rc = mis_glpk_intopt(handle, &parm, &callback, &aborted)
+        state.incumbentState = callback.incumbent_state
+        return rc
+      }
+    }
+    try check(aborted)
+    return (Self.intoptReturn(rc), Self.mipStatus(glp_mip_status(handle)), rc)
+  }
+
+  /// Column values and objective of the MIP solution.
+  func mipSolution() -> (values: [Double], objective: Double) {
+    let n = glp_get_num_cols(handle)
+    return ((0..<n).map { glp_mip_col_val(handle, $0 + 1) }, glp_mip_obj_val(handle))
+  }
+
+  private static func withOptionalPointer<R>(
+    _ array: [Double]?, _ body: (UnsafePointer<Double>?) -> R
+  ) -> R {
+    guard let array else { return body(nil) }
+    return array.withUnsafeBufferPointer { body($0.baseAddress) }
+  }
+
+  static func intoptReturn(_ code: Int32) -> IntoptReturn {
+    switch code {
+    case 0: return .success
+    case GLP_EBOUND: return .badBounds
+    case GLP_EROOT: return .noRootBasis
+    case GLP_ENOPFS: return .noPrimalFeasible
+    case GLP_ENODFS: return .noDualFeasible
+    case GLP_EFAIL: return .solverFailed
+    case GLP_EMIPGAP: return .gapReached
+    case GLP_ETMLIM: return .timeLimit
+    case GLP_ESTOP: return .stopped
+    default: return .other
+    }
+  }
+
+  static func mipStatus(_ status: Int32) -> MIPSolutionStatus {
+    switch status {
+    case GLP_OPT: return .optimal
+    case GLP_FEAS: return .feasible
+    case GLP_NOFEAS: return .noFeasible
+    default: return .undefined
+    }
+  }
+
+  // MARK: Files
+
+  /// Writes the loaded problem; GLPK's own message explains failures.
+  mutating func write(format: LinearModelFileFormat, to path: String) throws(SolverError) {
+    glp_set_obj_name(handle, LinearModel.objectiveName)
+    var aborted: Int32 = 0
+    let rc = path.withCString { cPath in
+      switch format {
+      case .mps: return mis_glpk_write_mps(handle, cPath, &aborted)
+      case .lp: return mis_glpk_write_lp(handle, cPath, &aborted)
+      }
+    }
+    try check(aborted)
+    if rc != 0 { throw .ioFailure(path: path, message: Self.capturedMessage()) }
+  }
+}
+
+/// The context of one glp_intopt call, reached from C through `cb_info`
+/// (`Unmanaged`, unretained: kept alive by `withExtendedLifetime`). Used only
+/// on the solving thread, never shared.
+final class MIPCallbackState {
+  /// The C event, in Swift terms.
+  struct Event {
+    enum Reason { case select, betterSolution, heuristic, other }
+    var reason: Reason
+    var incumbentObjective: Double?
+    var bestBound: Double?
+    var activeNodes: Int
+    var totalNodes: Int
+    var incumbentState: Int32
+
+    fileprivate init(_ e: mis_glpk_event) {
+      switch e.reason {
+      case GLP_ISELECT: reason = .select
+      case GLP_IBINGO: reason = .betterSolution
+      case GLP_IHEUR: reason = .heuristic
+      default: reason = .other
+      }
+      incumbentObjective = e.has_incumbent != 0 ? e.incumbent_objective : nil
+      bestBound = e.has_bound != 0 ? e.best_bound : nil
+      activeNodes = Int(e.active_nodes)
+      totalNodes = Int(e.total_nodes)
+      incumbentState = e.incumbent_state
+    }
+  }
+
+  let progress: (@Sendable (MIPProgress) -> Void)?
+  let shouldStop: (@Sendable () -> Bool)?
+  let interval: Double
+  let deadline: Deadline
+  var lastReport: Double = 0
+  var bestBound: Double?
+  var nodes = 0
+  var stopRequested = false
+  var reportedStart = false
+  var lastIncumbent: Double?
+  /// 0 not offered, 1 accepted, 2 rejected (mis_glpk_callback.incumbent_state).
+  var incumbentState: Int32 = 0
+
+  init(options: MIPOptions, deadline: Deadline) {
+    progress = options.progress
+    shouldStop = options.shouldStop
+    interval = options.progressIntervalSeconds
+    self.deadline = deadline
+  }
+
+  /// Records the event, reports progress, returns `true` to stop the search.
+  func handle(_ event: Event) -> Bool {
+    nodes = event.totalNodes
+    if let bound = event.bestBound { bestBound = bound }
+    if let progress {
+      let now = deadline.elapsedSeconds()
+      // GLP_IBINGO fires only for solutions of node LPs; GLPK's own rounding
+      // heuristic and glp_ios_heur_sol install incumbents silently. So a
+      // better incumbent is detected by comparing objectives at every event.
+      let improved =
+        event.incumbentObjective.map { new in lastIncumbent.map { new < $0 } ?? true } ?? false
+      var kind: MIPProgress.Event?
+      if event.reason == .heuristic && event.incumbentState == 1 && !reportedStart {
+        reportedStart = true
+        kind = .startAccepted
+      } else if improved {
+        kind = .newIncumbent
+      } else if event.reason == .select && now - lastReport >= interval {
+        kind = .periodic
+      }
+      if improved { lastIncumbent = event.incumbentObjective }
+      if let kind {
+        lastReport = now
+        progress(
+          MIPProgress(
+            event: kind, incumbentObjective: event.incumbentObjective,
+            bestBound: event.bestBound, nodes: event.totalNodes,
+            activeNodes: event.activeNodes, elapsedSeconds: now))
+      }
+    }
+    if Task.isCancelled || shouldStop?() == true { stopRequested = true }
+    return stopRequested
+  }
+}
+
+/// A start instant and an optional limit.
+struct Deadline {
+  let clock = ContinuousClock()
+  let start: ContinuousClock.Instant
+  let limitSeconds: Double?
+
+  init(limitSeconds: Double?) {
+    start = clock.now
+    self.limitSeconds = limitSeconds
+  }
+
+  func elapsedSeconds() -> Double {
+    let d = clock.now - start
+    return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+  }
+
+  /// GLPK's `tm_lim` for what is left: `Int32.max` (GLPK's "no limit") without
+  /// a limit, at least 1 ms, or `nil` when the time is already up.
+  func remainingMilliseconds() -> Int32? {
+    guard let limitSeconds else { return Int32.max }
+    let left = (limitSeconds - elapsedSeconds()) * 1000
+    guard left >= 1 else { return nil }
+    return left >= Double(Int32.max) ? Int32.max : Int32(left)
+  }
+}
+
+/// NUL-terminated copies of strings in one buffer, with a pointer table.
+private struct CStringTable {
+  private var storage: [CChar] = []
+  private var offsets: [Int] = []
+
+  init(_ strings: [String]) {
+    for s in strings {
+      offsets.append(storage.count)
+      storage.append(contentsOf: s.utf8CString)
+    }
+  }
+
+  /// Calls `body` with a pointer to `strings.count` C-string pointers.
+  func withPointers<R>(
+    _ body: (UnsafeMutablePointer<UnsafePointer<CChar>?>) -> R
+  ) -> R {
+    let offsets = self.offsets
+    return storage.withUnsafeBufferPointer { buffer in
+      var pointers: [UnsafePointer<CChar>?] = offsets.map { offset in
+        buffer.baseAddress.map { $0 + offset }
+      }
+      return pointers.withUnsafeMutableBufferPointer { table in
+        // `offsets` is never empty here (callers pass at least one string),
+        // so the table has a base address.
+        guard let base = table.baseAddress else {
+          var none: UnsafePointer<CChar>? = nil
+          return body(&none)
+        }
+        return body(base)
+      }
+    }
+  }
+}
