@@ -30,9 +30,11 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // Reference oracles for the tests (brute force); not a product.
+    .target(name: "MISTestSupport", dependencies: ["MISModel"]),
     .testTarget(name: "MISModelTests", dependencies: ["MISModel"]),
-    .testTarget(name: "MISSolverTests", dependencies: ["MISModel", "MISSolver"]),
-    .testTarget(name: "MISApproxTests", dependencies: ["MISModel", "MISSolver", "MISApprox"]),
+    .testTarget(name: "MISSolverTests", dependencies: ["MISModel", "MISSolver", "MISTestSupport"]),
+    .testTarget(name: "MISApproxTests", dependencies: ["MISModel", "MISSolver", "MISApprox", "MISTestSupport"]),
     .testTarget(name: "MISCommandTests", dependencies: ["MISModel"]),
   ],
   swiftLanguageModes: [.v6]

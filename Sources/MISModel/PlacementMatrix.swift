@@ -63,3 +63,26 @@ extension ProblemIndex {
     return Plan(instance: instance.name, placements: placements)
   }
 }
+
+extension ProblemIndex {
+  /// `matrix` without the placements that serve no demanded pair under the evaluator's
+  /// routing (MODEL.md §4). The objective is unchanged; storage can only drop.
+  ///
+  /// - Complexity: O(L·R + Σ over demanded pairs of links per node).
+  public func pruned(_ matrix: PlacementMatrix) -> PlacementMatrix {
+    var used = [Bool](repeating: false, count: layerCount * registryCount)
+    for l in 0..<layerCount {
+      for k in layerDemand.range(l) {
+        switch cheapestSource(node: Int(layerDemand.values[k]), layer: l, in: matrix)?.0 {
+        case .layerLevel(let r)?, .fileLevel(let r)?: used[l * registryCount + r] = true
+        default: break
+        }
+      }
+    }
+    var out = matrix
+    for l in 0..<layerCount {
+      for r in 0..<registryCount where !used[l * registryCount + r] { out[l, r] = nil }
+    }
+    return out
+  }
+}

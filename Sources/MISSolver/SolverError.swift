@@ -1,3 +1,5 @@
+import MISModel
+
 /// Why a solver could not run.
 ///
 /// Errors mean "could not run": bad input, a limit on size, a file that could
@@ -34,6 +36,11 @@ public enum SolverError: Error, Sendable, Hashable, CustomStringConvertible {
   /// A solve was started from inside a progress or stop callback of another
   /// solve on the same thread; GLPK's per-thread state makes that unsafe.
   case reentrantCall
+  /// The instance failed validation (MODEL.md §1); the model error lists every problem.
+  case invalidInstance(ModelError)
+  /// A solver's objective and the evaluator's objective of the same plan disagree beyond
+  /// ``Tolerance/objectiveRelative``: a numerical or modelling fault, reported, never hidden.
+  case numericalDisagreement(solverObjective: Double, evaluatorObjective: Double)
 
   /// A one-line, human-readable explanation.
   public var description: String {
@@ -50,6 +57,10 @@ public enum SolverError: Error, Sendable, Hashable, CustomStringConvertible {
       return "GLPK internal error: \(message)"
     case .ioFailure(let path, let message):
       return "cannot write '\(path)': \(message)"
+    case .invalidInstance(let error):
+      return error.description
+    case .numericalDisagreement(let solver, let evaluator):
+      return "the solver's objective \(solver) and the evaluator's \(evaluator) disagree beyond the tolerance"
     case .reentrantCall:
       return "a GLPK solve was started from inside a callback of another solve on the same thread"
     }

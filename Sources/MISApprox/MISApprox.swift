@@ -1,1 +1,0 @@
-// The MISApprox module; see Docs/.

@@ -1,0 +1,176 @@
+import MISModel
+
+/// A plan under construction with everything needed to change it incrementally: storage
+/// per registry, how many file-level layers on each registry need each file class, and the
+/// current cost of every demanded (node, layer) pair.
+///
+/// Costs follow the evaluator exactly (MODEL.md §4); the final plan is always re-evaluated
+/// by ``ProblemIndex/evaluate(_:)-(PlacementMatrix)`` anyway.
+struct PlanState {
+  let index: ProblemIndex
+  private(set) var matrix: PlacementMatrix
+  /// Bytes stored per registry.
+  private(set) var used: [Int64]
+  /// `classUsers[r * C + c]`: file-level layers on `r` containing class `c`.
+  private var classUsers: [Int32]
+  /// Current cost per demanded pair (position in `index.layerDemand`); ``unservedCost``
+  /// when no source serves it.
+  private(set) var pairCost: [Double]
+  /// The per-pull penalty of an unserved pair: far above any real source's cost, so that
+  /// gains and losses stay finite while serving a pair always comes first.
+  let unservedCost: Double
+
+  init(index: ProblemIndex) {
+    self.index = index
+    matrix = PlacementMatrix(for: index)
+    used = [Int64](repeating: 0, count: index.registryCount)
+    classUsers = [Int32](repeating: 0, count: index.registryCount * index.classCount)
+    var maxCost = 1.0
+    let largest = Double(index.layerSize.max() ?? 0)
+    for n in 0..<index.nodeCount {
+      for position in index.nodeLinks.range(n) {
+        maxCost = max(maxCost, index.nodeLinkLatency[position] + largest / index.nodeLinkBandwidth[position])
+      }
+    }
+    maxCost += index.reconstructionTime.max() ?? 0
+    unservedCost = maxCost * 1e6
+    pairCost = [Double](repeating: unservedCost, count: index.layerDemandValue.count)
+    for l in 0..<index.layerCount {
+      for k in index.layerDemand.range(l) {
+        pairCost[k] = index.originCost(node: Int(index.layerDemand.values[k]), layer: l) ?? unservedCost
+      }
+    }
+  }
+
+  /// Whether some demanded pair has no source.
+  var hasUnservedPair: Bool { pairCost.contains { $0 >= unservedCost } }
+
+  init(index: ProblemIndex, matrix: PlacementMatrix) {
+    self.init(index: index)
+    for l in 0..<index.layerCount {
+      for r in 0..<index.registryCount {
+        if let g = matrix[l, r] { place(layer: l, registry: r, g, updateCosts: false) }
+      }
+    }
+    for l in 0..<index.layerCount { refreshCosts(layer: l) }
+  }
+
+  /// Whether registry `r` is over capacity.
+  func overCapacity(_ r: Int) -> Bool { used[r] > index.capacity[r] }
+
+  /// Bytes left on registry `r` (negative when over capacity).
+  func remaining(_ r: Int) -> Int64 { index.capacity[r] - used[r] }
+
+  /// Bytes that placing layer `l` at file level on `r` would add.
+  func addedFileBytes(layer l: Int, registry r: Int) -> Int64 {
+    let base = r * index.classCount
+    var bytes: Int64 = 0
+    for c in index.layerClasses[l] where classUsers[base + Int(c)] == 0 { bytes += index.classSize[Int(c)] }
+    return bytes
+  }
+
+  /// Bytes that removing the placement of `l` on `r` would free.
+  func freedBytes(layer l: Int, registry r: Int) -> Int64 {
+    switch matrix[l, r] {
+    case .layer?: return index.layerSize[l]
+    case .file?:
+      let base = r * index.classCount
+      var bytes: Int64 = 0
+      for c in index.layerClasses[l] where classUsers[base + Int(c)] == 1 { bytes += index.classSize[Int(c)] }
+      return bytes
+    case nil: return 0
+    }
+  }
+
+  /// The cost of serving pair `k` (node `n`, layer `l`) if registry `r` stored `l` as `g`,
+  /// or `nil` when `n` has no link to `r`.
+  func cost(node n: Int, layer l: Int, registry r: Int, _ g: Granularity) -> Double? {
+    guard let position = index.linkPosition(node: n, registry: r) else { return nil }
+    let c = index.layerCost(linkPosition: position, layer: l)
+    return g == .layer ? c : c + index.reconstructionTime[l]
+  }
+
+  /// Latency saved by adding `l` on `r` at `g` (Σ D · max(0, current − new)).
+  func gain(layer l: Int, registry r: Int, _ g: Granularity) -> Double {
+    var total = 0.0
+    for k in index.layerDemand.range(l) {
+      let n = Int(index.layerDemand.values[k])
+      guard let c = cost(node: n, layer: l, registry: r, g) else { continue }
+      let current = pairCost[k]
+      if c < current { total += index.layerDemandValue[k] * (current - c) }
+    }
+    return total
+  }
+
+  /// Latency added by removing the placement of `l` on `r` (a pair left without any source
+  /// counts at ``unservedCost``).
+  func removalLoss(layer l: Int, registry r: Int) -> Double {
+    guard let g = matrix[l, r] else { return 0 }
+    var total = 0.0
+    for k in index.layerDemand.range(l) {
+      let n = Int(index.layerDemand.values[k])
+      guard let c = cost(node: n, layer: l, registry: r, g), c <= pairCost[k] else { continue }
+      let alternative = bestCost(node: n, layer: l, excluding: r)
+      total += index.layerDemandValue[k] * (alternative - pairCost[k])
+    }
+    return total
+  }
+
+  /// The cheapest cost of (`n`, `l`) without registry `excluded`'s copy.
+  func bestCost(node n: Int, layer l: Int, excluding excluded: Int = -1) -> Double {
+    var best = index.originCost(node: n, layer: l) ?? unservedCost
+    for position in index.nodeLinks.range(n) {
+      let r = Int(index.nodeLinks.values[position])
+      guard r != excluded, let g = matrix[l, r] else { continue }
+      var c = index.layerCost(linkPosition: position, layer: l)
+      if g == .file { c += index.reconstructionTime[l] }
+      if c < best { best = c }
+    }
+    return best
+  }
+
+  private mutating func refreshCosts(layer l: Int) {
+    for k in index.layerDemand.range(l) {
+      pairCost[k] = bestCost(node: Int(index.layerDemand.values[k]), layer: l)
+    }
+  }
+
+  /// Places `l` on `r` at `g` (replacing what was there).
+  mutating func place(layer l: Int, registry r: Int, _ g: Granularity, updateCosts: Bool = true) {
+    if matrix[l, r] != nil { remove(layer: l, registry: r, updateCosts: false) }
+    matrix[l, r] = g
+    switch g {
+    case .layer: used[r] += index.layerSize[l]
+    case .file:
+      let base = r * index.classCount
+      for c in index.layerClasses[l] {
+        if classUsers[base + Int(c)] == 0 { used[r] += index.classSize[Int(c)] }
+        classUsers[base + Int(c)] += 1
+      }
+    }
+    if updateCosts { refreshCosts(layer: l) }
+  }
+
+  /// Removes whatever `l` has on `r`.
+  mutating func remove(layer l: Int, registry r: Int, updateCosts: Bool = true) {
+    guard let g = matrix[l, r] else { return }
+    matrix[l, r] = nil
+    switch g {
+    case .layer: used[r] -= index.layerSize[l]
+    case .file:
+      let base = r * index.classCount
+      for c in index.layerClasses[l] {
+        classUsers[base + Int(c)] -= 1
+        if classUsers[base + Int(c)] == 0 { used[r] -= index.classSize[Int(c)] }
+      }
+    }
+    if updateCosts { refreshCosts(layer: l) }
+  }
+
+  /// Σ D · cost over all pairs (unserved pairs at ``unservedCost``).
+  var objective: Double {
+    var total = 0.0
+    for k in pairCost.indices { total += index.layerDemandValue[k] * pairCost[k] }
+    return total
+  }
+}

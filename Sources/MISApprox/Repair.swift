@@ -1,0 +1,155 @@
+import MISModel
+import MISSolver
+
+/// Turns a rounded plan into a feasible one and then improves it greedily.
+enum Repair {
+  /// Serves every pair that has neither a source nor an origin link, each with the
+  /// candidate copy that adds the fewest bytes (among those that still fit, if any).
+  static func serveStranded(_ state: inout PlanState, formulation: Formulation) {
+    let index = state.index
+    let R = index.registryCount
+    for l in 0..<index.layerCount {
+      for k in index.layerDemand.range(l) where state.pairCost[k] >= state.unservedCost {
+        let n = Int(index.layerDemand.values[k])
+        var best: (fits: Bool, bytes: Int64, cost: Double, r: Int, g: Granularity)? = nil
+        for position in index.nodeLinks.range(n) {
+          let r = Int(index.nodeLinks.values[position])
+          guard state.matrix[l, r] == nil else { continue }
+          for g in [Granularity.layer, .file] {
+            let column = g == .layer ? formulation.layerColumn[l * R + r] : formulation.fileColumn[l * R + r]
+            guard column >= 0 else { continue }
+            let bytes = g == .layer ? index.layerSize[l] : state.addedFileBytes(layer: l, registry: r)
+            let cost = state.cost(node: n, layer: l, registry: r, g) ?? .infinity
+            let option = (fits: bytes <= state.remaining(r), bytes: bytes, cost: cost, r: r, g: g)
+            if let b = best {
+              let better =
+                option.fits != b.fits ? option.fits : (option.bytes != b.bytes ? option.bytes < b.bytes : option.cost < b.cost)
+              if !better { continue }
+            }
+            best = option
+          }
+        }
+        if let best { state.place(layer: l, registry: best.r, best.g) }
+      }
+    }
+  }
+
+  /// While a registry is over capacity, drops the placement on it whose removal adds the
+  /// least latency per byte freed. Returns `false` when some registry cannot be brought
+  /// within capacity.
+  static func fixCapacity(_ state: inout PlanState) -> Bool {
+    let index = state.index
+    for r in 0..<index.registryCount {
+      while state.overCapacity(r) {
+        var bestLayer = -1
+        var bestRatio = Double.infinity
+        for l in 0..<index.layerCount where state.matrix[l, r] != nil {
+          let freed = state.freedBytes(layer: l, registry: r)
+          guard freed > 0 else { continue }
+          let ratio = state.removalLoss(layer: l, registry: r) / Double(freed)
+          if bestLayer < 0 || ratio < bestRatio { (bestLayer, bestRatio) = (l, ratio) }
+        }
+        guard bestLayer >= 0 else { return false }
+        state.remove(layer: bestLayer, registry: r)
+      }
+    }
+    return true
+  }
+
+  /// Greedy fill: repeatedly adds the candidate placement with the most latency saved per
+  /// byte that still fits, until nothing fits or helps. Lazy evaluation with a heap:
+  /// gains only shrink as placements are added, and a file-level candidate whose added
+  /// bytes shrink (its files became shared) is pushed again with its new key.
+  static func fill(_ state: inout PlanState, formulation: Formulation) {
+    let index = state.index
+    let R = index.registryCount
+    var heap = CandidateHeap()
+    func key(_ gain: Double, _ bytes: Int64) -> Double { bytes <= 0 ? .infinity : gain / Double(bytes) }
+    func consider(_ l: Int, _ r: Int, _ g: Granularity) {
+      guard state.matrix[l, r] == nil else { return }
+      let bytes = g == .layer ? index.layerSize[l] : state.addedFileBytes(layer: l, registry: r)
+      guard bytes <= state.remaining(r) else { return }
+      let gain = state.gain(layer: l, registry: r, g)
+      guard gain > 0 else { return }
+      heap.push(Candidate(key: key(gain, bytes), id: (l * R + r) * 2 + (g == .file ? 1 : 0)))
+    }
+    for l in 0..<index.layerCount where !index.layerDemand[l].isEmpty {
+      for r in 0..<R {
+        if formulation.layerColumn[l * R + r] >= 0 { consider(l, r, .layer) }
+        if formulation.fileColumn[l * R + r] >= 0 { consider(l, r, .file) }
+      }
+    }
+    while let top = heap.pop() {
+      let g: Granularity = top.id % 2 == 1 ? .file : .layer
+      let l = top.id / 2 / R
+      let r = top.id / 2 % R
+      guard state.matrix[l, r] == nil else { continue }
+      let bytes = g == .layer ? index.layerSize[l] : state.addedFileBytes(layer: l, registry: r)
+      guard bytes <= state.remaining(r) else { continue }
+      let gain = state.gain(layer: l, registry: r, g)
+      guard gain > 0 else { continue }
+      let current = Candidate(key: key(gain, bytes), id: top.id)
+      if let next = heap.peek(), next.precedes(current) {
+        heap.push(current)
+        continue
+      }
+      state.place(layer: l, registry: r, g)
+      if g == .file {
+        // Files just stored make other file-level candidates on r cheaper.
+        for c in index.layerClasses[l] {
+          for other in index.classLayers[Int(c)] where Int(other) != l {
+            let o = Int(other)
+            if state.matrix[o, r] == nil, formulation.fileColumn[o * R + r] >= 0 { consider(o, r, .file) }
+          }
+        }
+      }
+    }
+  }
+}
+
+/// A fill candidate: higher key first, then lower id (deterministic order).
+struct Candidate {
+  var key: Double
+  var id: Int
+  func precedes(_ other: Candidate) -> Bool { key != other.key ? key > other.key : id < other.id }
+}
+
+/// A binary max-heap of candidates.
+struct CandidateHeap {
+  private var items: [Candidate] = []
+
+  var isEmpty: Bool { items.isEmpty }
+
+  func peek() -> Candidate? { items.first }
+
+  mutating func push(_ c: Candidate) {
+    items.append(c)
+    var i = items.count - 1
+    while i > 0 {
+      let parent = (i - 1) / 2
+      guard items[i].precedes(items[parent]) else { break }
+      items.swapAt(i, parent)
+      i = parent
+    }
+  }
+
+  mutating func pop() -> Candidate? {
+    guard let top = items.first else { return nil }
+    let last = items.removeLast()
+    if !items.isEmpty {
+      items[0] = last
+      var i = 0
+      while true {
+        let left = 2 * i + 1
+        let right = left + 1
+        var best = i
+        if left < items.count, items[left].precedes(items[best]) { best = left }
+        if right < items.count, items[right].precedes(items[best]) { best = right }
+        if best == i { break }
+        items.swapAt(i, best)
+        i = best
+      }
+    }
+    return top
+  }
+}

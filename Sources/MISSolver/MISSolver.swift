@@ -1,1 +1,0 @@
-// The MISSolver module; see Docs/.

@@ -1,0 +1,91 @@
+import MISModel
+
+/// The LP relaxation of the reduced model (MODEL.md §6 with the binaries relaxed to
+/// [0, 1]) and its optimal fractional solution, the input of randomized rounding.
+///
+/// Its value is a proven lower bound on the optimum of the instance: the relaxation of a
+/// model whose reductions keep the optimum (see ``Reductions``).
+///
+/// ```swift
+/// let relaxation = try Relaxation.solve(Formulation(index))
+/// print(relaxation.lowerBound)
+/// ```
+public struct Relaxation: Sendable {
+  /// How the LP ended.
+  public enum Status: String, Sendable, Hashable {
+    /// Solved to optimality: ``lowerBound`` and ``values`` are set.
+    case optimal
+    /// The LP has no solution, hence neither has the instance.
+    case infeasible
+    /// Stopped by the time limit.
+    case limit
+  }
+
+  /// The model that was relaxed.
+  public let formulation: Formulation
+  /// How the LP ended.
+  public let status: Status
+  /// The optimal column values (empty unless `status == .optimal`).
+  public let values: [Double]
+  /// The LP optimum including the objective constant: a lower bound on `T` for every plan.
+  public let lowerBound: Double?
+  /// Seconds spent in the LP solver.
+  public let seconds: Double
+
+  /// Creates a relaxation from parts (e.g. a solution computed elsewhere).
+  public init(formulation: Formulation, status: Status, values: [Double], lowerBound: Double?, seconds: Double) {
+    self.formulation = formulation
+    self.status = status
+    self.values = values
+    self.lowerBound = lowerBound
+    self.seconds = seconds
+  }
+
+  /// Solves the relaxation with GLPK.
+  ///
+  /// - Parameters:
+  ///   - formulation: the reduced model.
+  ///   - method: primal simplex (default) or interior point (for large models).
+  ///   - timeLimitSeconds: optional limit (simplex only).
+  /// - Throws: ``SolverError`` when GLPK cannot run.
+  public static func solve(
+    _ formulation: Formulation, method: LPMethod = .simplex, timeLimitSeconds: Double? = nil
+  ) throws(SolverError) -> Relaxation {
+    if !formulation.impossiblePairs.isEmpty {
+      return Relaxation(formulation: formulation, status: .infeasible, values: [], lowerBound: nil, seconds: 0)
+    }
+    if formulation.model.columns.isEmpty {
+      // Nothing to decide: everything comes from the origin.
+      return Relaxation(
+        formulation: formulation, status: .optimal, values: [], lowerBound: formulation.originConstant, seconds: 0)
+    }
+    let outcome = try GLPKSolver.solveLP(formulation.model, method: method, timeLimitSeconds: timeLimitSeconds)
+    switch outcome.status {
+    case .optimal:
+      // Clamp tiny numerical excursions into [0, 1].
+      let values = (outcome.values ?? []).map { min(1, max(0, $0)) }
+      return Relaxation(
+        formulation: formulation, status: .optimal, values: values,
+        lowerBound: outcome.objective, seconds: outcome.seconds)
+    case .infeasible:
+      return Relaxation(formulation: formulation, status: .infeasible, values: [], lowerBound: nil, seconds: outcome.seconds)
+    case .unbounded:
+      // Every column is bounded in [0, 1]: an unbounded answer is a solver failure.
+      throw .glpkFailure(code: 0, context: "the relaxation reported unbounded, impossible for a [0,1]-bounded model")
+    case .limit:
+      return Relaxation(formulation: formulation, status: .limit, values: [], lowerBound: nil, seconds: outcome.seconds)
+    }
+  }
+
+  /// `x*[l,r]`, or 0 when the column was reduced away.
+  public func layerLevelShare(layer l: Int, registry r: Int) -> Double {
+    let c = formulation.layerColumn[l * formulation.index.registryCount + r]
+    return c >= 0 && !values.isEmpty ? values[Int(c)] : 0
+  }
+
+  /// `z*[l,r]`, or 0 when the column was reduced away.
+  public func fileLevelShare(layer l: Int, registry r: Int) -> Double {
+    let c = formulation.fileColumn[l * formulation.index.registryCount + r]
+    return c >= 0 && !values.isEmpty ? values[Int(c)] : 0
+  }
+}
