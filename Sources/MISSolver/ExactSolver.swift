@@ -98,6 +98,12 @@ public struct ExactSolver: Sendable {
   /// - Throws: ``SolverError`` when the solve could not run (model too large, GLPK failure)
   ///   or when the evaluator disagrees with GLPK beyond ``Tolerance/objectiveRelative``.
   public func solve(_ index: ProblemIndex) throws(SolverError) -> PlanningResult {
+    try solveWithStatistics(index).result
+  }
+
+  /// Solves `index` like ``solve(_:)-(ProblemIndex)`` and also returns the solve's figures
+  /// (model sizes before and after the reductions, nodes, time split, start-plan use).
+  public func solveWithStatistics(_ index: ProblemIndex) throws(SolverError) -> (result: PlanningResult, statistics: Statistics) {
     let clock = Stopwatch()
     let formulation = Formulation(index, reductions: options.reductions, granularities: options.granularities)
     let buildSeconds = clock.seconds
@@ -112,7 +118,7 @@ public struct ExactSolver: Sendable {
       solveSeconds: 0, startPlan: .none)
 
     func finish(_ status: SolveStatus, _ matrix: PlacementMatrix?, bound: Double?, glpkObjective: Double?)
-      throws(SolverError) -> PlanningResult
+      throws(SolverError) -> (result: PlanningResult, statistics: Statistics)
     {
       let seconds = clock.seconds
       var details: [(key: String, value: JSONValue)] = [
@@ -125,9 +131,10 @@ public struct ExactSolver: Sendable {
       ]
       if options.startPlan != nil { details.append(("startPlan", .string("\(statistics.startPlan)"))) }
       guard let matrix else {
-        return PlanningResult(
+        let result = PlanningResult(
           index: index, matrix: nil, metrics: nil,
           report: SolverReport(method: options.methodName, status: status, objective: nil, bound: bound, seconds: seconds, details: details))
+        return (result, statistics)
       }
       let metrics = index.evaluate(matrix)
       guard metrics.feasible, let objective = metrics.totalLatencySeconds else {
@@ -142,11 +149,12 @@ public struct ExactSolver: Sendable {
       }
       // At optimality GLPK's bound is its objective; keep the bound never above the plan.
       let reportedBound = bound.map { min($0, objective) }
-      return PlanningResult(
+      let result = PlanningResult(
         index: index, matrix: matrix, metrics: metrics,
         report: SolverReport(
           method: options.methodName, status: status, objective: objective, bound: reportedBound, seconds: seconds,
           details: details))
+      return (result, statistics)
     }
 
     if !formulation.impossiblePairs.isEmpty {

@@ -15,19 +15,30 @@ public struct Reductions: Sendable, Hashable {
   public var uselessPlacements: Bool
   /// Never place layers without demand.
   public var zeroDemandLayers: Bool
+  /// Drop file-level candidates that a layer-level copy dominates: when the files of `l`
+  /// that no other file-level candidate on `r` shares weigh at least the blob, storing the
+  /// blob instead frees at least as many bytes and serves every pull at least as fast.
+  /// Applied to a fixpoint (dropping one candidate can make another's files private).
+  public var dominatedFileCopies: Bool
 
   /// Creates a selection of reductions.
-  public init(fileClasses: Bool = true, dominatedSources: Bool = true, uselessPlacements: Bool = true, zeroDemandLayers: Bool = true) {
+  public init(
+    fileClasses: Bool = true, dominatedSources: Bool = true, uselessPlacements: Bool = true,
+    zeroDemandLayers: Bool = true, dominatedFileCopies: Bool = true
+  ) {
     self.fileClasses = fileClasses
     self.dominatedSources = dominatedSources
     self.uselessPlacements = uselessPlacements
     self.zeroDemandLayers = zeroDemandLayers
+    self.dominatedFileCopies = dominatedFileCopies
   }
 
   /// All reductions (the default).
   public static let all = Reductions()
   /// No reduction: the model of MODEL.md §6 as written.
-  public static let none = Reductions(fileClasses: false, dominatedSources: false, uselessPlacements: false, zeroDemandLayers: false)
+  public static let none = Reductions(
+    fileClasses: false, dominatedSources: false, uselessPlacements: false, zeroDemandLayers: false,
+    dominatedFileCopies: false)
 }
 
 /// Rows, columns and non-zeros of a model.
@@ -190,6 +201,36 @@ public struct Formulation: Sendable {
           if !any { impossible.append((Int32(n), Int32(l))) }
         }
       }
+    }
+
+    // 1b. File-level candidates dominated by the layer-level copy, to a fixpoint.
+    if reductions.dominatedFileCopies && allowLayer {
+      var candidate = [Bool](repeating: false, count: L * R)
+      for s in pending where s.fileLevel { candidate[Int(s.layer) * R + Int(s.registry)] = true }
+      var dropped = [Bool](repeating: false, count: L * R)
+      let classCount = reductions.fileClasses ? index.classCount : index.fileCount
+      var sharers = [Int32](repeating: 0, count: classCount)
+      for r in 0..<R {
+        let layers = (0..<L).filter { candidate[$0 * R + r] }
+        for l in layers { for c in classesOf(l) { sharers[Int(c)] += 1 } }
+        var changed = true
+        var alive = Set(layers)
+        while changed {
+          changed = false
+          for l in layers where alive.contains(l) {
+            var privateBytes: Int64 = 0
+            for c in classesOf(l) where sharers[Int(c)] == 1 { privateBytes += classBytes(c) }
+            if privateBytes >= index.layerSize[l] {
+              alive.remove(l)
+              dropped[l * R + r] = true
+              for c in classesOf(l) { sharers[Int(c)] -= 1 }
+              changed = true
+            }
+          }
+        }
+        for l in alive { for c in classesOf(l) { sharers[Int(c)] -= 1 } }
+      }
+      pending.removeAll { $0.fileLevel && dropped[Int($0.layer) * R + Int($0.registry)] }
     }
 
     // 2. Placement columns x, z for every (l, r) with a source (or all, without the reduction).
