@@ -96,11 +96,13 @@ func peakMemoryMiB() -> Double? {
     guard ProcessInfo.processInfo.environment["MIS_MEASURE_LIMITS"] != nil else { return }
     let clock = ContinuousClock()
     let index = try #require(Self.index)
-    for limit in [1.0, 2.0, 5.0] {
+    // 1–5 s: the limit falls in the root LP; 30 images at 10 s: in branch-and-cut.
+    for (images, limit) in [(60, 1.0), (60, 2.0), (60, 5.0), (30, 10.0)] {
+      let index = images == 60 ? index : try ProblemIndex(longRunningInstance(images: images))
       let start = clock.now
       let result = try ExactSolver(options: .init(timeLimitSeconds: limit)).solve(index)
       let elapsed = (clock.now - start) / .seconds(1)
-      print(String(format: "time limit %.0f s: returned after %.2f s (overshoot %.2f s), status %@", limit, elapsed, elapsed - limit, result.status.rawValue))
+      print(String(format: "images %d, time limit %.0f s: returned after %.2f s (overshoot %.2f s), status %@", images, limit, elapsed, elapsed - limit, result.status.rawValue))
     }
     for after in [0.5, 2.0, 5.0] {
       let task = Task.detached { () throws(SolverError) -> PlanningResult in
