@@ -65,7 +65,9 @@ struct PlanState {
   func addedFileBytes(layer l: Int, registry r: Int) -> Int64 {
     let base = r * index.classCount
     var bytes: Int64 = 0
-    for c in index.layerClasses[l] where classUsers[base + Int(c)] == 0 { bytes += index.classSize[Int(c)] }
+    for c in index.layerClasses[l] where classUsers[base + Int(c)] == 0 {
+      bytes = ModelLimits.addingBytes(bytes, index.classSize[Int(c)])
+    }
     return bytes
   }
 
@@ -76,7 +78,9 @@ struct PlanState {
     case .file?:
       let base = r * index.classCount
       var bytes: Int64 = 0
-      for c in index.layerClasses[l] where classUsers[base + Int(c)] == 1 { bytes += index.classSize[Int(c)] }
+      for c in index.layerClasses[l] where classUsers[base + Int(c)] == 1 {
+        bytes = ModelLimits.addingBytes(bytes, index.classSize[Int(c)])
+      }
       return bytes
     case nil: return 0
     }
@@ -140,11 +144,11 @@ struct PlanState {
     if matrix[l, r] != nil { remove(layer: l, registry: r, updateCosts: false) }
     matrix[l, r] = g
     switch g {
-    case .layer: used[r] += index.layerSize[l]
+    case .layer: used[r] = ModelLimits.addingBytes(used[r], index.layerSize[l])
     case .file:
       let base = r * index.classCount
       for c in index.layerClasses[l] {
-        if classUsers[base + Int(c)] == 0 { used[r] += index.classSize[Int(c)] }
+        if classUsers[base + Int(c)] == 0 { used[r] = ModelLimits.addingBytes(used[r], index.classSize[Int(c)]) }
         classUsers[base + Int(c)] += 1
       }
     }
@@ -155,6 +159,8 @@ struct PlanState {
   mutating func remove(layer l: Int, registry r: Int, updateCosts: Bool = true) {
     guard let g = matrix[l, r] else { return }
     matrix[l, r] = nil
+    // A clamped total (see ModelLimits.addingBytes) cannot be decremented: recount it.
+    let recount = used[r] == Int64.max
     switch g {
     case .layer: used[r] -= index.layerSize[l]
     case .file:
@@ -164,7 +170,21 @@ struct PlanState {
         if classUsers[base + Int(c)] == 0 { used[r] -= index.classSize[Int(c)] }
       }
     }
+    if recount { used[r] = storedBytes(registry: r) }
     if updateCosts { refreshCosts(layer: l) }
+  }
+
+  /// The bytes stored on registry `r`, counted from scratch (clamped like the evaluator).
+  private func storedBytes(registry r: Int) -> Int64 {
+    var total: Int64 = 0
+    let base = r * index.classCount
+    for l in 0..<index.layerCount where matrix[l, r] == .layer {
+      total = ModelLimits.addingBytes(total, index.layerSize[l])
+    }
+    for c in 0..<index.classCount where classUsers[base + c] > 0 {
+      total = ModelLimits.addingBytes(total, index.classSize[c])
+    }
+    return total
   }
 
   /// Σ D · cost over all pairs (unserved pairs at ``unservedCost``).

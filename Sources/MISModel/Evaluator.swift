@@ -223,20 +223,20 @@ extension ProblemIndex {
         switch g {
         case .layer:
           layerLevel[r] += 1
-          used[r] += layerSize[l]
+          used[r] = ModelLimits.addingBytes(used[r], layerSize[l])
         case .file:
           fileLevel[r] += 1
           for f in layerFiles[l] {
-            fileLevelBytes[r] += fileSize[Int(f)]
+            fileLevelBytes[r] = ModelLimits.addingBytes(fileLevelBytes[r], fileSize[Int(f)])
             if stamp[Int(f)] != Int32(r) {
               stamp[Int(f)] = Int32(r)
               storedFiles[r] += 1
-              storedFileBytes[r] += fileSize[Int(f)]
+              storedFileBytes[r] = ModelLimits.addingBytes(storedFileBytes[r], fileSize[Int(f)])
             }
           }
         }
       }
-      used[r] += storedFileBytes[r]
+      used[r] = ModelLimits.addingBytes(used[r], storedFileBytes[r])
     }
 
     var violations: [PlanViolation] = []

@@ -61,7 +61,7 @@ public struct ProblemIndex: Sendable {
   /// File classes: files belonging to exactly the same set of layers, merged. Files in no
   /// layer have no class (`-1`).
   public let fileClass: [Int32]
-  /// Total bytes of each file class.
+  /// Total bytes of each file class (clamped to `Int64.max`, see ``ModelLimits/addingBytes(_:_:)``).
   public let classSize: [Int64]
   /// Number of files in each class.
   public let classFileCount: [Int32]
@@ -222,7 +222,7 @@ public struct ProblemIndex: Sendable {
         buckets[hash, default: []].append(found)
       }
       classOf[f] = found
-      sizes[Int(found)] += fileSize[f]
+      sizes[Int(found)] = ModelLimits.addingBytes(sizes[Int(found)], fileSize[f])
       counts[Int(found)] += 1
     }
     fileClass = classOf

@@ -3,6 +3,17 @@ public enum ModelLimits {
   /// The largest allowed byte count (`capacityBytes`, `sizeBytes`): 2^53, the largest
   /// integer up to which every integer is exact in a `Double`.
   public static let maximumBytes: Int64 = 1 << 53
+
+  /// `a + b` for non-negative byte counts, clamped to `Int64.max` instead of trapping.
+  ///
+  /// Each count is at most 2^53, but a total can exceed `Int64.max` (e.g. one layer made
+  /// of 1 024 files of 2^53 bytes). A clamped total is far above every allowed capacity
+  /// (≤ 2^53), so every feasibility decision is the same as with exact arithmetic.
+  @inlinable
+  public static func addingBytes(_ a: Int64, _ b: Int64) -> Int64 {
+    let (sum, overflow) = a.addingReportingOverflow(b)
+    return overflow ? Int64.max : sum
+  }
 }
 
 extension Instance {

@@ -213,15 +213,54 @@ public struct ExactSolver: Sendable {
         throw .glpkFailure(code: 0, context: "GLPK reported a solution without values")
       }
       // Placements that serve nobody (free in the MIP when capacity allows) are dropped.
-      let matrix = index.pruned(formulation.placements(from: values))
+      var matrix = index.pruned(formulation.placements(from: values))
       var status: SolveStatus = outcome.status == .optimal ? .optimal : .feasible
       var bound = outcome.status == .optimal ? outcome.objective : outcome.bestBound
       if status == .feasible, let b = bound, let o = outcome.objective, o - b <= Tolerance.optimalityGap * max(1, abs(o)) {
         status = .optimal
       }
       if status == .optimal, bound == nil { bound = outcome.objective }
-      return try finish(status, matrix, bound: bound, glpkObjective: outcome.objective)
+      var glpkObjective = outcome.objective
+      // GLPK accepts a row within its feasibility tolerance (relative, ~1e-7 of the
+      // capacity), so a plan can come back a few bytes over a capacity of many gigabytes.
+      // Re-solve with those capacity rows lowered by at least that tolerance (doubling on
+      // each try); the first solve's bound stays a valid bound, but the plan is then only
+      // known to be feasible.
+      var model = formulation.model
+      for attempt in 0..<3 {
+        let excess = capacityExcess(index, matrix)
+        if excess.isEmpty { break }
+        for (r, bytes) in excess {
+          guard let row = model.rows.firstIndex(where: { $0.name == "capacity_\(r)" }) else { continue }
+          // Row tolerance (1e-7 relative) plus integrality tolerance (1e-5) times the
+          // largest coefficient: an "integral" x = 1 − 1e-5 frees that many bytes.
+          let largest = model.rows[row].coefficients.reduce(0.0) { max($0, abs($1)) }
+          let tolerance = 1e-7 * (1 + Double(index.capacity[r])) + 1e-5 * largest
+          let margin = max(Double(bytes), tolerance) * Double(1 << attempt)
+          model.rows[row].upperBound = max(0, model.rows[row].upperBound - margin)
+        }
+        var retry = mip
+        retry.incumbent = nil
+        retry.timeLimitSeconds = options.timeLimitSeconds.map { max(0.001, $0 - clock.seconds) }
+        let again = try GLPKSolver.solveMIP(model, options: retry)
+        guard again.status == .optimal || again.status == .feasible, let v = again.values else { break }
+        matrix = index.pruned(formulation.placements(from: v))
+        glpkObjective = again.objective
+        status = .feasible
+        statistics.nodes += again.nodes
+      }
+      return try finish(status, matrix, bound: bound, glpkObjective: glpkObjective)
     }
+  }
+
+  /// The bytes by which each over-capacity registry of `matrix` exceeds its capacity.
+  private func capacityExcess(_ index: ProblemIndex, _ matrix: PlacementMatrix) -> [(Int, Int64)] {
+    let metrics = index.evaluate(matrix)
+    var out: [(Int, Int64)] = []
+    for (r, m) in metrics.registries.enumerated() where m.usedBytes > m.capacityBytes {
+      out.append((r, m.usedBytes - m.capacityBytes))
+    }
+    return out
   }
 
   /// Solves an instance (validating it first).

@@ -164,7 +164,7 @@ public struct Formulation: Sendable {
     func classBytes(_ c: Int32) -> Int64 {
       reductions.fileClasses ? index.classSize[Int(c)] : index.fileSize[Int(c)]
     }
-    let layerFileBytes: [Int64] = (0..<L).map { l in classesOf(l).reduce(0) { $0 + classBytes($1) } }
+    let layerFileBytes: [Int64] = (0..<L).map { l in classesOf(l).reduce(0) { ModelLimits.addingBytes($0, classBytes($1)) } }
 
     // 1. Sources. A source is useful when its cost is below the origin's (or there is no
     //    origin link) and, with `uselessPlacements`, when the copy can fit at all.
@@ -315,7 +315,7 @@ public struct Formulation: Sendable {
       for c in classOrder {
         let signature = reductions.fileClasses ? (signatures[c] ?? []) : [c, -1]  // no merging without the reduction
         if let g = groupBySignature[signature] {
-          groups[g].sizeBytes += classBytes(c)
+          groups[g].sizeBytes = ModelLimits.addingBytes(groups[g].sizeBytes, classBytes(c))
           groups[g].classes.append(c)
           groupOfClass[Int(c)] = Int32(g)
         } else {

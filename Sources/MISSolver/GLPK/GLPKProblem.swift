@@ -413,6 +413,8 @@ final class MIPCallbackState {
   var bestBound: Double?
   var nodes = 0
   var stopRequested = false
+  /// Whether the stop was the time limit, seen from the callback (not a cancellation).
+  var deadlineReached = false
   var reportedStart = false
   var lastIncumbent: Double?
   /// 0 not offered, 1 accepted, 2 rejected (mis_glpk_callback.incumbent_state).
@@ -456,6 +458,12 @@ final class MIPCallbackState {
       }
     }
     if Task.isCancelled || shouldStop?() == true { stopRequested = true }
+    // GLPK checks tm_lim only between its own phases; checking here too stops a
+    // branch-and-cut that is past the deadline at the next event (Docs/robustness.md).
+    if !stopRequested, deadline.limitSeconds != nil, deadline.remainingMilliseconds() == nil {
+      stopRequested = true
+      deadlineReached = true
+    }
     return stopRequested
   }
 }

@@ -113,7 +113,7 @@ public enum GLPKSolver {
           code: Int(rawCode), context: "\(context); \(GLPKProblem.capturedMessage())")
       case .outcome(let status, let termination):
         result.status = status
-        result.termination = termination
+        result.termination = termination == .cancelled && state.deadlineReached ? .timeLimit : termination
       }
       result.nodes = state.nodes
       if startVector != nil {
