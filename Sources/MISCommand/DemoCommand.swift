@@ -2,8 +2,9 @@ import ArgumentParser
 import MISApprox
 import MISModel
 
-/// `mis demo`: runs the built-in example instances through every method and prints a
-/// comparison table. Needs no arguments and no files.
+/// `mis demo`: every method on the built-in example instances, as a comparison table.
+///
+/// Needs no arguments and no files.
 struct DemoCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "demo",
@@ -27,7 +28,10 @@ struct DemoCommand: ParsableCommand {
   func run() throws {
     let instances = [
       ("three-registries (ReferenceExamples.threeRegistries)", ReferenceExamples.threeRegistries),
-      ("generated paper instance (seed 1, 2 registries, 4 nodes, 8 images)", InstanceGenerator.generate(Self.paperOptions)),
+      (
+        "generated paper instance (seed 1, 2 registries, 4 nodes, 8 images)",
+        InstanceGenerator.generate(Self.paperOptions)
+      ),
     ]
     var options = PlannerOptions()
     options.seed = 1
@@ -51,7 +55,8 @@ struct DemoCommand: ParsableCommand {
           throw CommandFailure.solver(error, file: title)
         }
       }
-      let exact = results.first { $0.report.method == PlanningMethod.exact.rawValue && $0.status == .optimal }?.objective
+      let exact = results.first { $0.report.method == PlanningMethod.exact.rawValue && $0.status == .optimal }?
+        .objective
       let rows = results.map { result -> [String] in
         let m = result.metrics
         let used = m?.registries.reduce(Int64(0)) { $0 + $1.usedBytes } ?? 0

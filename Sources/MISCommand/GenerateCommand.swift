@@ -1,8 +1,10 @@
 import ArgumentParser
 import MISModel
 
-/// `mis generate --kind tiny|paper …`: writes a seeded, reproducible `mis-instance/1`
-/// document (`Docs/generator.md`). The same options give the same bytes.
+/// `mis generate --kind tiny|paper …`: writes a seeded, reproducible instance.
+///
+/// The document is `mis-instance/1` (`Docs/generator.md`); the same options give the same
+/// bytes.
 struct GenerateCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "generate",

@@ -24,8 +24,9 @@ struct MISTool: ParsableCommand {
     ]
   )
 
-  /// Parses the command line, runs the chosen subcommand and exits with the contract's
-  /// status. Replaces ArgumentParser's default so that usage errors exit with 2 (not 64).
+  /// Parses the command line, runs the chosen subcommand and exits with the contract's status.
+  ///
+  /// Replaces ArgumentParser's default so that usage errors exit with 2 (not 64).
   static func main() {
     main(CommandLine.arguments.dropFirst().map { $0 })
   }

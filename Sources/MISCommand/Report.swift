@@ -18,12 +18,12 @@ enum Report {
     value.map { number($0, digits: digits) } ?? "—"
   }
 
-  /// Bytes in decimal megabytes, e.g. `35.0 MB`.
+  /// Bytes in decimal megabytes, as in `35.0 MB`.
   static func megabytes(_ bytes: Int64) -> String {
     String(format: "%.1f MB", Double(bytes) / 1e6)
   }
 
-  /// A fraction as a percentage, e.g. `12.5%`.
+  /// A fraction as a percentage, as in `12.5%`.
   static func percent(_ fraction: Double) -> String {
     String(format: "%.1f%%", fraction * 100)
   }

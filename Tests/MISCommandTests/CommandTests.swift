@@ -24,9 +24,14 @@ struct MISCommandTests {
     arguments: [
       // (mutation of the reference document, substrings stderr must contain)
       ("\"capacityBytes\": 35000000", "\"capacityBytes\": -5", ["registries[0]", "edge-a", "capacityBytes"]),
-      ("\"files\": [\"os/core\", \"os/libs\", \"os/20.04-extra\"]", "\"files\": [\"os/core\", \"nope\"]",
-       ["layers[0]", "ubuntu-20.04", "files[1]", "nope"]),
-      ("\"bandwidthBytesPerSecond\": 50000000", "\"bandwidthBytesPerSecond\": 0", ["links[0]", "bandwidthBytesPerSecond"]),
+      (
+        "\"files\": [\"os/core\", \"os/libs\", \"os/20.04-extra\"]", "\"files\": [\"os/core\", \"nope\"]",
+        ["layers[0]", "ubuntu-20.04", "files[1]", "nope"]
+      ),
+      (
+        "\"bandwidthBytesPerSecond\": 50000000", "\"bandwidthBytesPerSecond\": 0",
+        ["links[0]", "bandwidthBytesPerSecond"]
+      ),
       ("\"format\": \"mis-instance/1\"", "\"format\": \"mis-instance/9\"", ["format", "mis-instance/9"]),
     ])
   func validateBad(original: String, replacement: String, expected: [String]) throws {
@@ -240,13 +245,15 @@ struct MISCommandTests {
     #expect(generated.status == 0, "\(generated)")
     for (method, extra) in [("approx", ["--seed", "5"]), ("exact", []), ("popularity", [])] {
       let first = try mis(["solve", instance, "--method", method, "--output", dir.path("a.json")] + extra)
-      let second = try mis(["solve", instance, "--method", method, "--output", dir.path("b.json"), "--threads", "1"] + extra)
+      let second = try mis(
+        ["solve", instance, "--method", method, "--output", dir.path("b.json"), "--threads", "1"] + extra)
       #expect(first.status == 0 && second.status == 0, "\(first)\n\(second)")
       #expect(try dir.bytes("a.json") == dir.bytes("b.json"), "\(method) output differs between runs")
       #expect(!first.stdout.isEmpty)  // human summary on stdout when --json is not given
     }
     // --json prints exactly the document --output writes.
-    let seeded = try mis("solve", instance, "--method", "approx", "--seed", "5", "--json", "--output", dir.path("c.json"))
+    let seeded = try mis(
+      "solve", instance, "--method", "approx", "--seed", "5", "--json", "--output", dir.path("c.json"))
     #expect(seeded.status == 0, "\(seeded)")
     #expect(seeded.stdoutBytes == (try dir.bytes("c.json")))
     #expect(number(try seeded.json()["solver"]?["seed"]) == 5)
