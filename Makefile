@@ -2,6 +2,8 @@
 # installed (scripts/install-deps.sh; needs root when it is missing).
 
 SWIFT ?= swift
+# Extra SwiftPM flags for the root package, e.g. SWIFTPM_FLAGS="--scratch-path .build-ci".
+SWIFTPM_FLAGS ?=
 EMBEDDING := Examples/Embedding
 
 .PHONY: run test bench lint deps
@@ -11,12 +13,12 @@ deps:
 
 ## run: the demo — every method on the built-in instances, as a comparison table
 run: deps
-	$(SWIFT) run -c release mis demo
+	$(SWIFT) run $(SWIFTPM_FLAGS) -c release mis demo
 
 ## test: build, run the whole test suite, then build and run the embedding example
 test: deps
-	$(SWIFT) build
-	$(SWIFT) test
+	$(SWIFT) build $(SWIFTPM_FLAGS)
+	$(SWIFT) test $(SWIFTPM_FLAGS)
 	$(SWIFT) build --package-path $(EMBEDDING) --scratch-path $(EMBEDDING)/.build
 	$(SWIFT) run --package-path $(EMBEDDING) --scratch-path $(EMBEDDING)/.build embedding
 
