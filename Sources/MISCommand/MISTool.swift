@@ -33,6 +33,12 @@ struct MISTool: ParsableCommand {
 
   /// Runs `arguments` (without the program name) and exits.
   static func main(_ arguments: [String]) -> Never {
+    if arguments.isEmpty {
+      // No subcommand is a usage error, not a request for help.
+      Console.error("error: missing subcommand\n\n" + helpMessage())
+      Console.flush()
+      Foundation.exit(ExitStatus.invalidInput)
+    }
     let code: Int32
     do {
       var command = try parseAsRoot(arguments)

@@ -373,6 +373,7 @@ struct MISCommandTests {
   @Test(
     "usage errors exit 2 (not ArgumentParser's 64) with a message on stderr",
     arguments: [
+      [],
       ["frobnicate"],
       ["solve"],
       ["solve", "x.json"],
