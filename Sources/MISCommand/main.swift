@@ -1,1 +1,2 @@
-print("mis: under construction")
+// The `mis` executable: see `MISTool` and `Docs/cli.md`.
+MISTool.main()
