@@ -11,9 +11,9 @@ struct ApproxBench: ParsableCommand {
 
   @Option(help: "Sizes RxNxI, comma-separated.") var sizes = "2x4x5,3x6x10,4x8x20,5x10x50"
   @Option(help: "Seeds, comma-separated.") var seeds = "1,2"
-  @Option(help: "Exact time limit per solve, seconds.") var timeLimit = 60.0
+  @Option(help: "Exact time limit per solve, seconds.") var timeLimit = 30.0
   @Option(help: "The large instance RxNxI.") var largeSize = "20x50x2000"
-  @Option(help: "Wall-clock limit of the large approx run, seconds.") var largeLimit = 300.0
+  @Option(help: "Wall-clock limit of the large approx run, seconds.") var largeLimit = 240.0
   @Flag(help: "Also run the large instance with the interior-point LP.") var largeInterior = false
   @Flag(help: "Skip the large instance.") var skipLarge = false
   @Option(help: "Results directory.") var results = ResultsDirectory.defaultPath

@@ -11,10 +11,10 @@ struct ExactBench: ParsableCommand {
 
   @Option(help: "Sizes RxNxI (registries x nodes x images), comma-separated.")
   var sizes = "2x4x5,3x6x10,4x8x20,5x10x50"
-  @Option(help: "Seeds, comma-separated.") var seeds = "1,2,3"
-  @Option(help: "Time limit per exact solve, seconds.") var timeLimit = 60.0
-  @Option(help: "Instance of the ablation and warm-start runs (RxNxI).") var ablationSize = "3x6x10"
-  @Option(help: "Seeds of the ablation, comma-separated.") var ablationSeeds = "1,2"
+  @Option(help: "Seeds, comma-separated.") var seeds = "1,2"
+  @Option(help: "Time limit per exact solve, seconds.") var timeLimit = 30.0
+  @Option(help: "Instance of the ablation and warm-start runs (RxNxI).") var ablationSize = "2x4x5"
+  @Option(help: "Seeds of the ablation, comma-separated.") var ablationSeeds = "1,2,3"
   @Flag(help: "Skip the ablation.") var skipAblation = false
   @Option(help: "Results directory.") var results = ResultsDirectory.defaultPath
 

@@ -21,7 +21,7 @@ struct ReportBench: ParsableCommand {
   /// Every method, in plotting order.
   static let methods = ["approx", "exact", "layer-only", "file-only", "popularity", "origin-only"]
   static let label = [
-    "approx": "MIS-approx", "exact": "MIS-exact (optimal only)", "layer-only": "layer-only",
+    "approx": "MIS-approx", "exact": "MIS-exact (if optimal)", "layer-only": "layer-only",
     "file-only": "file-only", "popularity": "popularity", "origin-only": "origin-only",
   ]
 

@@ -33,7 +33,7 @@ struct SVGChart {
   /// A logarithmic y axis (base 10); overrides ``yFromZero``.
   var logY = false
   /// Canvas size.
-  var width = 820.0
+  var width = 880.0
   var height = 500.0
 
   /// Colour-blind-safe palette (Okabe–Ito), distinct line dashes as a second cue.
@@ -41,7 +41,7 @@ struct SVGChart {
   static let dashes = ["", "6,3", "2,3", "8,3,2,3", "10,4", "4,2,1,2", "1,2", ""]
   static let markers = ["circle", "square", "diamond", "triangle", "circle", "square", "diamond", "triangle"]
 
-  private let left = 88.0, right = 190.0, top = 48.0, bottom = 62.0
+  private let left = 88.0, right = 240.0, top = 48.0, bottom = 62.0
 
   /// "Nice" tick values covering `[low, high]` (about `count` of them).
   static func ticks(_ low: Double, _ high: Double, count: Int = 6) -> [Double] {
