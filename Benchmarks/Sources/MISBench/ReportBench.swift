@@ -11,6 +11,8 @@ struct ReportBench: ParsableCommand {
     commandName: "report", abstract: "The research's figures as CSV + SVG, and Docs/benchmarks.md.")
 
   @Flag(help: "Small instances, one seed, short limits (about a minute).") var quick = false
+  @Flag(help: "Only rewrite Docs/benchmarks.md from the CSV files of the last report run (no solving).")
+  var docsOnly = false
   @Option(help: "Base instance RxNxI (default 4x8x20; quick 3x6x10).") var size: String?
   @Option(help: "Seeds, comma-separated (default 1,2; quick 1).") var seeds: String?
   @Option(help: "Exact time limit per solve, seconds (default 10; quick 3).") var exactLimit: Double?
@@ -26,6 +28,10 @@ struct ReportBench: ParsableCommand {
   ]
 
   func run() throws {
+    if docsOnly {
+      try rewriteDocs()
+      return
+    }
     let started = Date()
     let clock = Stopwatch()
     guard let base = InstanceSize(argument: size ?? (quick ? "3x6x10" : "4x8x20")) else {
@@ -105,9 +111,42 @@ struct ReportBench: ParsableCommand {
       + (exactLimit.map { " --exact-limit \(Format.fixed($0, 0))" } ?? "")
     let markdown = Markdown.document(
       started: started, seconds: clock.seconds, command: command, base: base, seeds: seedList, limit: limit,
-      tables: (capacityTable, connectionTable, methodTable, comparison, reduction), results: results)
+      tables: (capacityTable, connectionTable, methodTable, comparison, reduction), results: results,
+      docsOnly: false)
     try ResultsDirectory.write(markdown, name: "benchmarks.md", in: docs)
     note("report done in \(Format.seconds(clock.seconds)) s")
+  }
+
+  /// Rewrites `Docs/benchmarks.md` from `report-*.csv` (e.g. after `exact`, `approx`, `scale`
+  /// or the HiGHS comparison wrote new results), keeping the figures of the last full run.
+  func rewriteDocs() throws {
+    func load(_ name: String) throws -> Table {
+      let path = (results as NSString).appendingPathComponent(name)
+      let text = try String(contentsOfFile: path, encoding: .utf8)
+      let lines = text.split(separator: "\n").map { Markdown.parseCSVLine(String($0)) }
+      var table = Table(lines.first ?? [])
+      for row in lines.dropFirst() { table.append(row) }
+      return table
+    }
+    let previous = (try? String(contentsOfFile: (docs as NSString).appendingPathComponent("benchmarks.md"), encoding: .utf8)) ?? ""
+    // The command and settings of the last full run are kept from the page itself.
+    let command =
+      previous.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+      .first { $0.hasPrefix("swift run") && $0.contains("mis-bench report") && !$0.contains("--docs-only") }
+      ?? "swift run -c release --package-path Benchmarks mis-bench report"
+    guard let base = InstanceSize(argument: size ?? (command.contains("--quick") ? "3x6x10" : "4x8x20")) else {
+      throw ValidationError("bad --size")
+    }
+    let tables = (
+      try load("report-latency-vs-capacity.csv"), try load("report-latency-vs-connections.csv"),
+      try load("report-per-method.csv"), try load("report-exact-vs-approx.csv"), try load("report-reduction.csv")
+    )
+    let markdown = Markdown.document(
+      started: Date(), seconds: 0, command: command, base: base,
+      seeds: try parseList(seeds ?? (command.contains("--quick") ? "1" : "1,2")) { UInt64($0) },
+      limit: exactLimit ?? (command.contains("--quick") ? 3 : 10), tables: tables, results: results,
+      docsOnly: true)
+    try ResultsDirectory.write(markdown, name: "benchmarks.md", in: docs)
   }
 
   /// Runs every method on one instance (each in its own child process).
