@@ -6,7 +6,7 @@ SWIFT ?= swift
 SWIFTPM_FLAGS ?=
 EMBEDDING := Examples/Embedding
 
-.PHONY: run test bench lint deps
+.PHONY: run test bench bench-quick lint deps docs
 
 deps:
 	./scripts/install-deps.sh
@@ -21,10 +21,19 @@ test: deps
 	$(SWIFT) test $(SWIFTPM_FLAGS)
 	$(SWIFT) build --package-path $(EMBEDDING) --scratch-path $(EMBEDDING)/.build
 	$(SWIFT) run --package-path $(EMBEDDING) --scratch-path $(EMBEDDING)/.build embedding
+	python3 scripts/check-doc-samples.py
 
-## bench: the benchmark report (nested package in Benchmarks/)
+## bench: the benchmark report (nested package in Benchmarks/; see Benchmarks/README.md)
 bench: deps
 	$(SWIFT) run -c release --package-path Benchmarks mis-bench report
+
+## bench-quick: the same report on fewer, smaller points (about a minute)
+bench-quick: deps
+	$(SWIFT) run -c release --package-path Benchmarks mis-bench report --quick
+
+## docs: compile every Swift sample of README.md and Docs/
+docs: deps
+	python3 scripts/check-doc-samples.py
 
 ## lint: swift-format in strict mode with the checked-in .swift-format
 lint:
