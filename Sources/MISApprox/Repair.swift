@@ -38,21 +38,7 @@ enum Repair {
   /// least latency per byte freed. Returns `false` when some registry cannot be brought
   /// within capacity.
   static func fixCapacity(_ state: inout PlanState) -> Bool {
-    let index = state.index
-    for r in 0..<index.registryCount {
-      while state.overCapacity(r) {
-        var bestLayer = -1
-        var bestRatio = Double.infinity
-        for l in 0..<index.layerCount where state.matrix[l, r] != nil {
-          let freed = state.freedBytes(layer: l, registry: r)
-          guard freed > 0 else { continue }
-          let ratio = state.removalLoss(layer: l, registry: r) / Double(freed)
-          if bestLayer < 0 || ratio < bestRatio { (bestLayer, bestRatio) = (l, ratio) }
-        }
-        guard bestLayer >= 0 else { return false }
-        state.remove(layer: bestLayer, registry: r)
-      }
-    }
+    for r in 0..<state.index.registryCount where !makeRoom(&state, registry: r, keeping: -1) { return false }
     return true
   }
 
@@ -151,5 +137,62 @@ struct CandidateHeap {
       }
     }
     return top
+  }
+}
+
+extension Repair {
+  /// Swap-based local search against the fragmentation that ratio greedy suffers on
+  /// knapsack-like capacities: for the most valuable placements that no longer fit, make
+  /// room on their registry by dropping the placements of least loss per byte, and keep the
+  /// exchange when the total latency drops. Repeats while a round improves, at most
+  /// `rounds` times, trying the `candidates` highest-gain placements each round.
+  static func improve(_ state: inout PlanState, formulation: Formulation, rounds: Int = 3, candidates: Int = 64) {
+    let index = state.index
+    let R = index.registryCount
+    for _ in 0..<rounds {
+      var options: [(gain: Double, l: Int, r: Int, g: Granularity)] = []
+      for l in 0..<index.layerCount where !index.layerDemand[l].isEmpty {
+        for r in 0..<R where state.matrix[l, r] == nil {
+          for g in [Granularity.layer, .file] {
+            let column = g == .layer ? formulation.layerColumn[l * R + r] : formulation.fileColumn[l * R + r]
+            guard column >= 0 else { continue }
+            let gain = state.gain(layer: l, registry: r, g)
+            if gain > 0 { options.append((gain, l, r, g)) }
+          }
+        }
+      }
+      options.sort { $0.gain != $1.gain ? $0.gain > $1.gain : ($0.l, $0.r) < ($1.l, $1.r) }
+      var improved = false
+      for option in options.prefix(candidates) {
+        guard state.matrix[option.l, option.r] == nil else { continue }
+        var trial = state
+        trial.place(layer: option.l, registry: option.r, option.g)
+        guard makeRoom(&trial, registry: option.r, keeping: option.l) else { continue }
+        fill(&trial, formulation: formulation)
+        if trial.objective < state.objective * (1 - 1e-12) {
+          state = trial
+          improved = true
+        }
+      }
+      if !improved { return }
+    }
+  }
+
+  /// Drops placements on `r` (never layer `kept`; -1 for none) by least loss per byte freed
+  /// until `r` fits. Returns `false` when nothing left can be dropped and `r` is still over.
+  static func makeRoom(_ state: inout PlanState, registry r: Int, keeping kept: Int) -> Bool {
+    while state.overCapacity(r) {
+      var bestLayer = -1
+      var bestRatio = Double.infinity
+      for l in 0..<state.index.layerCount where l != kept && state.matrix[l, r] != nil {
+        let freed = state.freedBytes(layer: l, registry: r)
+        guard freed > 0 else { continue }
+        let ratio = state.removalLoss(layer: l, registry: r) / Double(freed)
+        if bestLayer < 0 || ratio < bestRatio { (bestLayer, bestRatio) = (l, ratio) }
+      }
+      guard bestLayer >= 0 else { return false }
+      state.remove(layer: bestLayer, registry: r)
+    }
+    return true
   }
 }
