@@ -108,7 +108,8 @@ public enum Baselines {
         if let position = nearest { state.place(layer: l, registry: Int(index.nodeLinks.values[position]), .layer) }
       }
     }
-    return finish(index, state.matrix, method: PlanningMethod.popularity.rawValue, watch: watch)
+    // Placements that serve nobody (a node's nearest copy was later shadowed) are dropped.
+    return finish(index, index.pruned(state.matrix), method: PlanningMethod.popularity.rawValue, watch: watch)
   }
 
   static func finish(_ index: ProblemIndex, _ matrix: PlacementMatrix, method: String, watch: Stopwatch) -> PlanningResult {
