@@ -15,8 +15,8 @@ deps:
 run: deps
 	$(SWIFT) run $(SWIFTPM_FLAGS) -c release mis demo
 
-## test: build, run the whole test suite, then build and run the embedding example
-test: deps
+## test: lint, build, run the whole test suite, build and run the embedding example, compile the doc samples
+test: deps lint
 	$(SWIFT) build $(SWIFTPM_FLAGS)
 	$(SWIFT) test $(SWIFTPM_FLAGS)
 	$(SWIFT) build --package-path $(EMBEDDING) --scratch-path $(EMBEDDING)/.build

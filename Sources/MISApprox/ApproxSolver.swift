@@ -113,7 +113,9 @@ public struct ApproxSolver: Sendable {
     let lpSeconds = relaxation.seconds
     let originOnly = index.originOnlyLatency
 
-    func report(_ status: SolveStatus, objective: Double?, bound: Double?, details: [(key: String, value: JSONValue)] = [])
+    func report(
+      _ status: SolveStatus, objective: Double?, bound: Double?, details: [(key: String, value: JSONValue)] = []
+    )
       -> SolverReport
     {
       SolverReport(
@@ -123,7 +125,8 @@ public struct ApproxSolver: Sendable {
 
     guard relaxation.status == .optimal, let lowerBound = relaxation.lowerBound else {
       let status: SolveStatus = relaxation.status == .infeasible ? .infeasible : .timeLimitNoSolution
-      let result = PlanningResult(index: index, matrix: nil, metrics: nil, report: report(status, objective: nil, bound: nil))
+      let result = PlanningResult(
+        index: index, matrix: nil, metrics: nil, report: report(status, objective: nil, bound: nil))
       return ApproxResult(
         result: result, ratios: RatioCheck(lowerBound: nil, objective: nil, originOnly: originOnly, trials: []),
         trials: [], timing: Timing(build: build, lp: lpSeconds, rounding: 0, repair: 0, total: clock.seconds))
@@ -155,7 +158,8 @@ public struct ApproxSolver: Sendable {
       let feasible = !state.hasUnservedPair && (0..<index.registryCount).allSatisfy { !state.overCapacity($0) }
       all.append(
         TrialOutcome(
-          trial: Trial(number: -1, preRepairObjective: nil, preRepairStorage: [], finalObjective: feasible ? state.objective : nil),
+          trial: Trial(
+            number: -1, preRepairObjective: nil, preRepairStorage: [], finalObjective: feasible ? state.objective : nil),
           matrix: feasible ? state.matrix : nil, roundingSeconds: 0, repairSeconds: watch.seconds))
     }
 
@@ -252,7 +256,8 @@ public struct ApproxSolver: Sendable {
     if feasible && fill { Repair.fill(&state, formulation: relaxation.formulation) }
     feasible = feasible && !state.hasUnservedPair
     return TrialOutcome(
-      trial: Trial(number: t, preRepairObjective: pre, preRepairStorage: storage, finalObjective: feasible ? state.objective : nil),
+      trial: Trial(
+        number: t, preRepairObjective: pre, preRepairStorage: storage, finalObjective: feasible ? state.objective : nil),
       matrix: feasible ? state.matrix : nil, roundingSeconds: roundingSeconds, repairSeconds: watch.seconds)
   }
 }
@@ -309,7 +314,8 @@ public struct RatioCheck: Sendable, Hashable {
       savingsRatio = objective.map { lpSaving > 0 ? (originOnly - $0) / lpSaving : 1 }
       let pre = trials.compactMap(\.preRepairObjective)
       meanPreRepairSavingsRatio =
-        pre.isEmpty || pre.count < trials.count ? nil
+        pre.isEmpty || pre.count < trials.count
+        ? nil
         : (lpSaving > 0 ? pre.reduce(0) { $0 + (originOnly - $1) } / Double(pre.count) / lpSaving : 1)
     } else {
       savingsRatio = nil

@@ -82,7 +82,10 @@ public enum Baselines {
   /// - Complexity: O(Σ over demanded pairs of links per node · log + L log L).
   public static func popularity(_ index: ProblemIndex) -> PlanningResult {
     let watch = Stopwatch()
-    let formulation = Formulation(index, reductions: Reductions(fileClasses: true, dominatedSources: false, uselessPlacements: true, zeroDemandLayers: true))
+    let formulation = Formulation(
+      index,
+      reductions: Reductions(
+        fileClasses: true, dominatedSources: false, uselessPlacements: true, zeroDemandLayers: true))
     var state = PlanState(index: index)
     Repair.serveStranded(&state, formulation: formulation)
     var totals: [(layer: Int, demand: Double)] = []
@@ -112,13 +115,18 @@ public enum Baselines {
     return finish(index, index.pruned(state.matrix), method: PlanningMethod.popularity.rawValue, watch: watch)
   }
 
-  static func finish(_ index: ProblemIndex, _ matrix: PlacementMatrix, method: String, watch: Stopwatch) -> PlanningResult {
+  static func finish(_ index: ProblemIndex, _ matrix: PlacementMatrix, method: String, watch: Stopwatch)
+    -> PlanningResult
+  {
     let metrics = index.evaluate(matrix)
     let feasible = metrics.feasible && metrics.totalLatencySeconds != nil
     let report = SolverReport(
-      method: method, status: feasible ? .feasible : .infeasible, objective: feasible ? metrics.totalLatencySeconds : nil,
+      method: method, status: feasible ? .feasible : .infeasible,
+      objective: feasible ? metrics.totalLatencySeconds : nil,
       bound: nil, seconds: watch.seconds,
-      details: feasible ? [] : [("note", .string("this method's plan is infeasible: \(metrics.violations.first.map { "\($0)" } ?? "")"))])
+      details: feasible
+        ? []
+        : [("note", .string("this method's plan is infeasible: \(metrics.violations.first.map { "\($0)" } ?? "")"))])
     return PlanningResult(index: index, matrix: matrix, metrics: metrics, report: report)
   }
 }

@@ -23,7 +23,8 @@ enum Repair {
             let option = (fits: bytes <= state.remaining(r), bytes: bytes, cost: cost, r: r, g: g)
             if let b = best {
               let better =
-                option.fits != b.fits ? option.fits : (option.bytes != b.bytes ? option.bytes < b.bytes : option.cost < b.cost)
+                option.fits != b.fits
+                ? option.fits : (option.bytes != b.bytes ? option.bytes < b.bytes : option.cost < b.cost)
               if !better { continue }
             }
             best = option

@@ -30,9 +30,12 @@ public struct InstanceBuilder: Sendable {
   public mutating func addNode(_ id: String) { instance.nodes.append(Node(id: id)) }
 
   /// Adds a node–registry link.
-  public mutating func addLink(node: String, registry: String, bandwidthBytesPerSecond: Double, latencySeconds: Double) {
+  public mutating func addLink(node: String, registry: String, bandwidthBytesPerSecond: Double, latencySeconds: Double)
+  {
     instance.links.append(
-      Link(node: node, registry: registry, bandwidthBytesPerSecond: bandwidthBytesPerSecond, latencySeconds: latencySeconds))
+      Link(
+        node: node, registry: registry, bandwidthBytesPerSecond: bandwidthBytesPerSecond, latencySeconds: latencySeconds
+      ))
   }
 
   /// Adds a link from a node to the origin (creating the origin on first use).

@@ -187,7 +187,9 @@ struct IdResolver {
         let entity = "origin link of \(Self.quoted(link.node))"
         if let n = nodeIndex[link.node] {
           if seen[Int(n)] >= 0 {
-            issue(path + ".node", entity, "node", "a second origin link for this node, first at origin.links[\(seen[Int(n)])]")
+            issue(
+              path + ".node", entity, "node",
+              "a second origin link for this node, first at origin.links[\(seen[Int(n)])]")
           } else {
             seen[Int(n)] = i
           }

@@ -103,7 +103,9 @@ public struct ExactSolver: Sendable {
 
   /// Solves `index` like ``solve(_:)-(ProblemIndex)`` and also returns the solve's figures
   /// (model sizes before and after the reductions, nodes, time split, start-plan use).
-  public func solveWithStatistics(_ index: ProblemIndex) throws(SolverError) -> (result: PlanningResult, statistics: Statistics) {
+  public func solveWithStatistics(_ index: ProblemIndex) throws(SolverError) -> (
+    result: PlanningResult, statistics: Statistics
+  ) {
     let clock = Stopwatch()
     let formulation = Formulation(index, reductions: options.reductions, granularities: options.granularities)
     let buildSeconds = clock.seconds
@@ -133,13 +135,16 @@ public struct ExactSolver: Sendable {
       guard let matrix else {
         let result = PlanningResult(
           index: index, matrix: nil, metrics: nil,
-          report: SolverReport(method: options.methodName, status: status, objective: nil, bound: bound, seconds: seconds, details: details))
+          report: SolverReport(
+            method: options.methodName, status: status, objective: nil, bound: bound, seconds: seconds, details: details
+          ))
         return (result, statistics)
       }
       let metrics = index.evaluate(matrix)
       guard metrics.feasible, let objective = metrics.totalLatencySeconds else {
         throw .glpkFailure(
-          code: 0, context: "GLPK's solution evaluates as infeasible: \(metrics.violations.first.map { "\($0)" } ?? "")")
+          code: 0, context: "GLPK's solution evaluates as infeasible: \(metrics.violations.first.map { "\($0)" } ?? "")"
+        )
       }
       if let glpkObjective, !Tolerance.atMost(objective, glpkObjective) {
         throw .numericalDisagreement(solverObjective: glpkObjective, evaluatorObjective: objective)
@@ -216,7 +221,9 @@ public struct ExactSolver: Sendable {
       var matrix = index.pruned(formulation.placements(from: values))
       var status: SolveStatus = outcome.status == .optimal ? .optimal : .feasible
       var bound = outcome.status == .optimal ? outcome.objective : outcome.bestBound
-      if status == .feasible, let b = bound, let o = outcome.objective, o - b <= Tolerance.optimalityGap * max(1, abs(o)) {
+      if status == .feasible, let b = bound, let o = outcome.objective,
+        o - b <= Tolerance.optimalityGap * max(1, abs(o))
+      {
         status = .optimal
       }
       if status == .optimal, bound == nil { bound = outcome.objective }
@@ -276,4 +283,3 @@ public struct ExactSolver: Sendable {
     return try solve(index)
   }
 }
-

@@ -61,7 +61,9 @@ public struct ModelSize: Sendable, Hashable, CustomStringConvertible {
   }
 
   /// `rows × columns (binaries), nnz`.
-  public var description: String { "\(rows) rows × \(columns) columns (\(integerColumns) binary), \(nonzeros) non-zeros" }
+  public var description: String {
+    "\(rows) rows × \(columns) columns (\(integerColumns) binary), \(nonzeros) non-zeros"
+  }
 }
 
 /// The linearised MIP of MODEL.md §6 for one instance, after the chosen reductions, with
@@ -164,7 +166,9 @@ public struct Formulation: Sendable {
     func classBytes(_ c: Int32) -> Int64 {
       reductions.fileClasses ? index.classSize[Int(c)] : index.fileSize[Int(c)]
     }
-    let layerFileBytes: [Int64] = (0..<L).map { l in classesOf(l).reduce(0) { ModelLimits.addingBytes($0, classBytes($1)) } }
+    let layerFileBytes: [Int64] = (0..<L).map { l in
+      classesOf(l).reduce(0) { ModelLimits.addingBytes($0, classBytes($1)) }
+    }
 
     // 1. Sources. A source is useful when its cost is below the origin's (or there is no
     //    origin link) and, with `uselessPlacements`, when the copy can fit at all.
@@ -189,11 +193,13 @@ public struct Formulation: Sendable {
           let fitsLayer = !reductions.uselessPlacements || index.layerSize[l] <= index.capacity[r]
           let fitsFile = !reductions.uselessPlacements || layerFileBytes[l] <= index.capacity[r]
           if allowLayer, fitsLayer, !reductions.dominatedSources || (origin.map { cL < $0 } ?? true) {
-            pending.append(PendingSource(node: Int32(n), layer: Int32(l), registry: Int32(r), fileLevel: false, demand: d, cost: cL))
+            pending.append(
+              PendingSource(node: Int32(n), layer: Int32(l), registry: Int32(r), fileLevel: false, demand: d, cost: cL))
             any = true
           }
           if allowFile, fitsFile, !reductions.dominatedSources || (origin.map { cF < $0 } ?? true) {
-            pending.append(PendingSource(node: Int32(n), layer: Int32(l), registry: Int32(r), fileLevel: true, demand: d, cost: cF))
+            pending.append(
+              PendingSource(node: Int32(n), layer: Int32(l), registry: Int32(r), fileLevel: true, demand: d, cost: cF))
             any = true
           }
         }
@@ -377,7 +383,8 @@ public struct Formulation: Sendable {
     let rows = pairCount + 2 * linkCount + fileMemberships * R + R + L * R
     let nonzeros =
       (2 * linkCount + originPairs) + 4 * linkCount + 2 * fileMemberships * R + (L + filesInLayers) * R + 2 * L * R
-    unreducedSize = ModelSize(rows: rows, columns: columns, integerColumns: 2 * L * R + filesInLayers * R, nonzeros: nonzeros)
+    unreducedSize = ModelSize(
+      rows: rows, columns: columns, integerColumns: 2 * L * R + filesInLayers * R, nonzeros: nonzeros)
   }
 
   /// The placement decisions of a column vector: `x = 1` → layer level, `z = 1` → file level

@@ -68,7 +68,8 @@ public struct Relaxation: Sendable {
         formulation: formulation, status: .optimal, values: values,
         lowerBound: outcome.objective, seconds: outcome.seconds)
     case .infeasible:
-      return Relaxation(formulation: formulation, status: .infeasible, values: [], lowerBound: nil, seconds: outcome.seconds)
+      return Relaxation(
+        formulation: formulation, status: .infeasible, values: [], lowerBound: nil, seconds: outcome.seconds)
     case .unbounded:
       // Every column is bounded in [0, 1]: an unbounded answer is a solver failure.
       throw .glpkFailure(code: 0, context: "the relaxation reported unbounded, impossible for a [0,1]-bounded model")

@@ -33,14 +33,21 @@ public enum BruteForce {
       for l in imageLayers[d.image] ?? [] { demand[n][l] += d.pulls }
     }
     // Links.
-    var link = [[(lat: Double, bw: Double)?]](repeating: [(lat: Double, bw: Double)?](repeating: nil, count: R), count: N)
+    var link = [[(lat: Double, bw: Double)?]](
+      repeating: [(lat: Double, bw: Double)?](repeating: nil, count: R), count: N)
     for k in instance.links {
-      if let n = nodePos[k.node], let r = registryPos[k.registry] { link[n][r] = (k.latencySeconds, k.bandwidthBytesPerSecond) }
+      if let n = nodePos[k.node], let r = registryPos[k.registry] {
+        link[n][r] = (k.latencySeconds, k.bandwidthBytesPerSecond)
+      }
     }
     var origin = [(lat: Double, bw: Double)?](repeating: nil, count: N)
-    for k in instance.origin?.links ?? [] { if let n = nodePos[k.node] { origin[n] = (k.latencySeconds, k.bandwidthBytesPerSecond) } }
+    for k in instance.origin?.links ?? [] {
+      if let n = nodePos[k.node] { origin[n] = (k.latencySeconds, k.bandwidthBytesPerSecond) }
+    }
     let size = instance.layers.map { Double($0.sizeBytes) }
-    let rec = instance.layers.map { instance.reconstruction.secondsPerLayer + instance.reconstruction.secondsPerByte * Double($0.sizeBytes) }
+    let rec = instance.layers.map {
+      instance.reconstruction.secondsPerLayer + instance.reconstruction.secondsPerByte * Double($0.sizeBytes)
+    }
     let files = instance.layers.map { $0.files.compactMap { filePos[$0] } }
     let fileSize = instance.files.map(\.sizeBytes)
 
@@ -107,7 +114,8 @@ public enum BruteForce {
     var placements: [Placement] = []
     for r in 0..<R {
       for l in 0..<L where s[l][r] != 0 {
-        placements.append(Placement(registry: registries[r].id, layer: layerIds[l], granularity: s[l][r] == 1 ? .layer : .file))
+        placements.append(
+          Placement(registry: registries[r].id, layer: layerIds[l], granularity: s[l][r] == 1 ? .layer : .file))
       }
     }
     return (t, Plan(instance: instance.name, placements: placements))

@@ -16,7 +16,12 @@ func tinyInstance(_ seed: UInt64) -> Instance {
 func theoremInstances() -> [(String, Instance)] {
   var out: [(String, Instance)] = [("reference", ReferenceExamples.threeRegistries)]
   for seed: UInt64 in [11, 12] {
-    out.append(("paper-\(seed)", InstanceGenerator.generate(GeneratorOptions(kind: .paper, seed: seed, registries: 3, nodes: 5, images: 12, capacityFraction: 0.2))))
+    out.append(
+      (
+        "paper-\(seed)",
+        InstanceGenerator.generate(
+          GeneratorOptions(kind: .paper, seed: seed, registries: 3, nodes: 5, images: 12, capacityFraction: 0.2))
+      ))
   }
   var tight = GeneratorOptions(kind: .tiny, seed: 21, registries: 3, nodes: 3, images: 3, capacityFraction: 0.2)
   tight.originDropProbability = 0
@@ -36,7 +41,8 @@ func theoremInstances() -> [(String, Instance)] {
       #expect(approx.result.objective == nil)
       return
     }
-    let objective = try #require(approx.result.objective, "approx found no plan where exact did (\(approx.result.status.rawValue))")
+    let objective = try #require(
+      approx.result.objective, "approx found no plan where exact did (\(approx.result.status.rawValue))")
     let bound = try #require(approx.result.bound)
     #expect(Tolerance.atMost(optimum, objective))
     #expect(Tolerance.atMost(bound, optimum))
@@ -77,15 +83,20 @@ func theoremInstances() -> [(String, Instance)] {
       return (mean, (variance / Double(xs.count)).squareRoot())
     }
     let (meanSaving, savingError) = meanAndError(savings)
-    #expect(meanSaving + 4 * savingError >= RatioCheck.theoremBound * lpSaving, "mean saving \(meanSaving) vs bound \(RatioCheck.theoremBound * lpSaving)")
+    #expect(
+      meanSaving + 4 * savingError >= RatioCheck.theoremBound * lpSaving,
+      "mean saving \(meanSaving) vs bound \(RatioCheck.theoremBound * lpSaving)")
     for r in 0..<index.registryCount {
       let (meanUsed, usedError) = meanAndError(storage[r])
-      #expect(meanUsed - 4 * usedError <= Double(index.capacity[r]), "registry \(r): mean storage \(meanUsed) vs capacity \(index.capacity[r])")
+      #expect(
+        meanUsed - 4 * usedError <= Double(index.capacity[r]),
+        "registry \(r): mean storage \(meanUsed) vs capacity \(index.capacity[r])")
     }
   }
 
   @Test func sameSeedSamePlanWhateverTheThreadCount() throws {
-    let index = try ProblemIndex(InstanceGenerator.generate(GeneratorOptions(kind: .paper, seed: 4, registries: 4, nodes: 6, images: 20)))
+    let index = try ProblemIndex(
+      InstanceGenerator.generate(GeneratorOptions(kind: .paper, seed: 4, registries: 4, nodes: 6, images: 20)))
     let serial = try ApproxSolver(options: .init(seed: 99, trials: 12, parallelism: 1)).solve(index)
     let parallel = try ApproxSolver(options: .init(seed: 99, trials: 12, parallelism: 4)).solve(index)
     #expect(serial.result.plan == parallel.result.plan)
@@ -97,7 +108,9 @@ func theoremInstances() -> [(String, Instance)] {
 
   @Test func repairRestoresFeasibilityUnderScarceCapacity() throws {
     for seed: UInt64 in 0..<5 {
-      let index = try ProblemIndex(InstanceGenerator.generate(GeneratorOptions(kind: .paper, seed: seed, registries: 3, nodes: 4, images: 10, capacityFraction: 0.05)))
+      let index = try ProblemIndex(
+        InstanceGenerator.generate(
+          GeneratorOptions(kind: .paper, seed: seed, registries: 3, nodes: 4, images: 10, capacityFraction: 0.05)))
       let approx = try ApproxSolver(options: .init(seed: seed, trials: 4, includeGreedy: false)).solve(index)
       let plan = try #require(approx.result.plan)
       #expect(index.evaluate(plan).feasible)

@@ -70,7 +70,8 @@ import Testing
         case (.failure(let a), .failure(let b)?):
           #expect(a == b, "round \(round), \(job.name)")
         default:
-          Issue.record("round \(round), \(job.name): serial \(serial[i]) vs parallel \(String(describing: parallel[i]))")
+          Issue.record(
+            "round \(round), \(job.name): serial \(serial[i]) vs parallel \(String(describing: parallel[i]))")
         }
       }
     }

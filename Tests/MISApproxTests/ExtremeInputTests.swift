@@ -11,7 +11,8 @@ enum ExtremeInstances {
 
   /// Capacities and sizes at and just below 2^53, 1 B/s links.
   static var nearMaxBytes: Instance {
-    var b = InstanceBuilder(name: "near-2^53", reconstruction: Reconstruction(secondsPerLayer: 0.21, secondsPerByte: 1e-9))
+    var b = InstanceBuilder(
+      name: "near-2^53", reconstruction: Reconstruction(secondsPerLayer: 0.21, secondsPerByte: 1e-9))
     b.addRegistry("full", capacityBytes: maxBytes)
     b.addRegistry("almost", capacityBytes: maxBytes - 1)
     b.addRegistry("half", capacityBytes: maxBytes / 2)

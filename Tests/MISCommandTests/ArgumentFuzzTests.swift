@@ -14,7 +14,10 @@ import Testing
     let broken = directory.path("broken.json")
     try writeBytes(Array("{\"format\": \"mis-instance/1\", \"nodes\": [".utf8), to: broken)
     let plan = directory.path("plan.json")
-    try writeBytes(Array("{\"format\": \"mis-plan/1\", \"placements\": [{\"registry\": \"x\", \"layer\": \"y\", \"granularity\": \"file\"}]}".utf8), to: plan)
+    try writeBytes(
+      Array(
+        "{\"format\": \"mis-plan/1\", \"placements\": [{\"registry\": \"x\", \"layer\": \"y\", \"granularity\": \"file\"}]}"
+          .utf8), to: plan)
     let empty = directory.path("empty.json")
     try writeBytes([], to: empty)
     let files = [valid, broken, plan, empty, directory.path("missing.json"), "/", "-"]

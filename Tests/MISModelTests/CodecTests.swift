@@ -62,8 +62,12 @@ import Testing
     #expect(issues(#"{"placements": []}"#).map(\.field) == ["format"])
     #expect(issues(#"{"format": "mis-plan/1"}"#).map(\.field) == ["placements"])
     let bad = issues(
-      #"{"format": "mis-plan/1", "placements": [{"registry": "r1", "layer": "L1", "granularity": "blob"}, {"layer": 3}]}"#)
-    #expect(bad.map(\.path) == ["placements[0].granularity", "placements[1].registry", "placements[1].layer", "placements[1].granularity"])
+      #"{"format": "mis-plan/1", "placements": [{"registry": "r1", "layer": "L1", "granularity": "blob"}, {"layer": 3}]}"#
+    )
+    #expect(
+      bad.map(\.path) == [
+        "placements[0].granularity", "placements[1].registry", "placements[1].layer", "placements[1].granularity",
+      ])
   }
 }
 

@@ -142,8 +142,13 @@ func hostileValue(_ rng: inout SplitMix64, _ raw: inout RawSplicer, ids: [String
   case 2: return .string("")
   case 3: return .string("NaN")
   case 4: return .string("Infinity")
-  case 5: return raw.value(["NaN", "Infinity", "-Infinity", "nan", "inf", "+1", "01", ".5", "1.", "0x10"][rng.nextInt(upperBound: 10)])
-  case 6: return raw.value(["1e400", "-1e400", "1e-400", "-0", "-0.0", "0e0", "1E+2", "123456789012345678901234567890"][rng.nextInt(upperBound: 8)])
+  case 5:
+    return raw.value(
+      ["NaN", "Infinity", "-Infinity", "nan", "inf", "+1", "01", ".5", "1.", "0x10"][rng.nextInt(upperBound: 10)])
+  case 6:
+    return raw.value(
+      ["1e400", "-1e400", "1e-400", "-0", "-0.0", "0e0", "1E+2", "123456789012345678901234567890"][
+        rng.nextInt(upperBound: 8)])
   case 7: return .number(-1)
   case 8: return .number(9_007_199_254_740_993)  // 2^53 + 1 (written via Double: 2^53)
   case 9: return raw.value("9007199254740993")  // 2^53 + 1, exactly
@@ -185,7 +190,9 @@ func collectIds(_ value: JSONValue, into ids: inout [String]) {
 }
 
 /// Applies one structural mutation at a random place of `value`.
-func mutateTree(_ value: inout JSONValue, _ rng: inout SplitMix64, _ raw: inout RawSplicer, ids: [String], depth: Int = 0) {
+func mutateTree(
+  _ value: inout JSONValue, _ rng: inout SplitMix64, _ raw: inout RawSplicer, ids: [String], depth: Int = 0
+) {
   // Descend with some probability, else mutate here.
   switch value {
   case .object(var pairs):
@@ -205,7 +212,8 @@ func mutateTree(_ value: inout JSONValue, _ rng: inout SplitMix64, _ raw: inout 
     case 3 where !pairs.isEmpty:  // wrong type / hostile value for a field
       let k = rng.nextInt(upperBound: pairs.count)
       pairs[k].value = hostileValue(&rng, &raw, ids: ids)
-    case 4: value = hostileValue(&rng, &raw, ids: ids)
+    case 4:
+      value = hostileValue(&rng, &raw, ids: ids)
       return
     default:
       if !pairs.isEmpty { pairs.swapAt(0, rng.nextInt(upperBound: pairs.count)) }
@@ -225,7 +233,8 @@ func mutateTree(_ value: inout JSONValue, _ rng: inout SplitMix64, _ raw: inout 
       let k = rng.nextInt(upperBound: elements.count)
       elements.insert(elements[k], at: rng.nextInt(upperBound: elements.count + 1))
     case 3: elements.append(hostileValue(&rng, &raw, ids: ids))
-    case 4: value = hostileValue(&rng, &raw, ids: ids)
+    case 4:
+      value = hostileValue(&rng, &raw, ids: ids)
       return
     default:
       if elements.count > 1 { elements.swapAt(0, elements.count - 1) }
@@ -248,7 +257,9 @@ func mutateBytes(_ bytes: inout [UInt8], _ rng: inout SplitMix64) {
     case 3: bytes.removeSubrange(position...)  // truncated document
     case 4: bytes.insert(contentsOf: [0xEF, 0xBB, 0xBF], at: rng.nextBernoulli(0.5) ? 0 : position)  // BOM
     case 5:  // invalid UTF-8 inside a string if possible
-      let bad: [[UInt8]] = [[0xFF], [0xC3, 0x28], [0xED, 0xA0, 0x80], [0xF8, 0x88, 0x80, 0x80, 0x80], [0xC0, 0xAF], [0xE2, 0x82]]
+      let bad: [[UInt8]] = [
+        [0xFF], [0xC3, 0x28], [0xED, 0xA0, 0x80], [0xF8, 0x88, 0x80, 0x80, 0x80], [0xC0, 0xAF], [0xE2, 0x82],
+      ]
       let at = bytes.firstIndex(of: 0x22).map { min($0 + 1, bytes.count) } ?? position
       bytes.insert(contentsOf: bad[rng.nextInt(upperBound: bad.count)], at: rng.nextBernoulli(0.5) ? at : position)
     case 6:  // duplicate a chunk
@@ -256,7 +267,10 @@ func mutateBytes(_ bytes: inout [UInt8], _ rng: inout SplitMix64) {
         let end = min(bytes.count, position + rng.nextInt(in: 1...64))
         bytes.insert(contentsOf: Array(bytes[position..<end]), at: rng.nextInt(upperBound: bytes.count))
       }
-    case 7: bytes.insert(contentsOf: Array(["\\", "\"", "{", "[", ",", ":", "\u{0}", "-", "e", "."][rng.nextInt(upperBound: 10)].utf8), at: position)
+    case 7:
+      bytes.insert(
+        contentsOf: Array(["\\", "\"", "{", "[", ",", ":", "\u{0}", "-", "e", "."][rng.nextInt(upperBound: 10)].utf8),
+        at: position)
     default:
       if !bytes.isEmpty { bytes[position] = [0x20, 0x0A, 0x0D, 0x09, 0x0B, 0x0C][rng.nextInt(upperBound: 6)] }
     }
@@ -272,11 +286,14 @@ let fuzzSeedDocuments: [[UInt8]] = {
   docs.append(InstanceCodec.encode(ReferenceExamples.threeRegistries))
   docs.append(InstanceCodec.encode(handInstance(), pretty: false))
   for seed in 0..<12 as Range<UInt64> {
-    docs.append(InstanceCodec.encode(InstanceGenerator.generate(GeneratorOptions(kind: .tiny, seed: seed)), pretty: seed % 2 == 0))
+    docs.append(
+      InstanceCodec.encode(InstanceGenerator.generate(GeneratorOptions(kind: .tiny, seed: seed)), pretty: seed % 2 == 0)
+    )
   }
   for seed in 1...2 as ClosedRange<UInt64> {
     let options = GeneratorOptions(
-      kind: .paper, seed: seed, registries: 3, nodes: 3, images: 3, includeOrigin: seed == 1, originDropProbability: 0.5,
+      kind: .paper, seed: seed, registries: 3, nodes: 3, images: 3, includeOrigin: seed == 1,
+      originDropProbability: 0.5,
       filesPerImageScale: 0.01)
     docs.append(InstanceCodec.encode(InstanceGenerator.generate(options), pretty: false))
   }
@@ -334,7 +351,8 @@ let fuzzSeedDocuments: [[UInt8]] = {
 
   /// Documents that are hostile as a whole rather than by one mutation.
   @Test func hostileWholeDocuments() {
-    let deepArrays = "{\"format\":\"mis-instance/1\",\"name\":" + String(repeating: "[", count: 10_000)
+    let deepArrays =
+      "{\"format\":\"mis-instance/1\",\"name\":" + String(repeating: "[", count: 10_000)
       + String(repeating: "]", count: 10_000) + "}"
     let deepObjects = String(repeating: "{\"a\":", count: 10_000) + "1" + String(repeating: "}", count: 10_000)
     let deepInList = "{\"format\":\"mis-instance/1\",\"registries\":[" + String(repeating: "[", count: 10_000) + "]}"
@@ -378,7 +396,9 @@ let fuzzSeedDocuments: [[UInt8]] = {
       if let failure = checkInstanceDocument(bytes) { Issue.record("\(name): \(failure)") }
     }
     // The specific answers that matter.
-    for name in ["NaN bare", "Infinity bare", "empty", "deep arrays 10k", "deep objects 10k", "deep unclosed 10k", "BOM + valid"] {
+    for name in [
+      "NaN bare", "Infinity bare", "empty", "deep arrays 10k", "deep objects 10k", "deep unclosed 10k", "BOM + valid",
+    ] {
       guard let bytes = documents.first(where: { $0.0 == name })?.1 else { continue }
       #expect(throws: ModelError.self, "\(name) must be malformed JSON") { try InstanceCodec.decode(bytes) }
     }
@@ -388,7 +408,8 @@ let fuzzSeedDocuments: [[UInt8]] = {
         _ = try InstanceCodec.decode(bytes)
         Issue.record("\(name) decoded as valid")
       } catch {
-        #expect(error.issues.contains { $0.field == "capacityBytes" || $0.field == "latencySeconds" }, "\(name): \(error)")
+        #expect(
+          error.issues.contains { $0.field == "capacityBytes" || $0.field == "latencySeconds" }, "\(name): \(error)")
       }
     }
     // -0 is zero, a valid value; 1e-400 underflows to 0, also valid.
@@ -402,7 +423,8 @@ let fuzzSeedDocuments: [[UInt8]] = {
   @Test func millionFileLayer() throws {
     let count = 1_000_000
     var text = "{\"format\":\"mis-instance/1\",\"registries\":[{\"id\":\"r\",\"capacityBytes\":2000000}],"
-    text += "\"nodes\":[{\"id\":\"n\"}],\"links\":[{\"node\":\"n\",\"registry\":\"r\",\"bandwidthBytesPerSecond\":1e6,\"latencySeconds\":0}],"
+    text +=
+      "\"nodes\":[{\"id\":\"n\"}],\"links\":[{\"node\":\"n\",\"registry\":\"r\",\"bandwidthBytesPerSecond\":1e6,\"latencySeconds\":0}],"
     text += "\"origin\":{\"links\":[{\"node\":\"n\",\"bandwidthBytesPerSecond\":1,\"latencySeconds\":1}]},\"files\":["
     text.reserveCapacity(60 * count)
     for f in 0..<count {
@@ -414,7 +436,8 @@ let fuzzSeedDocuments: [[UInt8]] = {
       if f > 0 { text += "," }
       text += "\"f\(f)\""
     }
-    text += "]}],\"images\":[{\"id\":\"i\",\"layers\":[\"big\"]}],\"demands\":[{\"node\":\"n\",\"image\":\"i\",\"pulls\":2}]}"
+    text +=
+      "]}],\"images\":[{\"id\":\"i\",\"layers\":[\"big\"]}],\"demands\":[{\"node\":\"n\",\"image\":\"i\",\"pulls\":2}]}"
     let instance = try InstanceCodec.decode(Array(text.utf8))
     #expect(instance.layers[0].files.count == count)
     let index = try ProblemIndex(instance)
@@ -437,7 +460,9 @@ let fuzzSeedDocuments: [[UInt8]] = {
     let seed = FuzzConfig.seed &+ 1
     var rng = SplitMix64(seed: seed)
     var instances: [Instance] = [ReferenceExamples.threeRegistries, handInstance()]
-    for s in 0..<10 as Range<UInt64> { instances.append(InstanceGenerator.generate(GeneratorOptions(kind: .tiny, seed: s))) }
+    for s in 0..<10 as Range<UInt64> {
+      instances.append(InstanceGenerator.generate(GeneratorOptions(kind: .tiny, seed: s)))
+    }
     let indexes = try instances.map { try ProblemIndex($0) }
     var failures: [String] = []
     var decodeFailures: [FuzzFailure] = []
@@ -479,12 +504,15 @@ let fuzzSeedDocuments: [[UInt8]] = {
   /// A wrong granularity is a decoding error naming the placement, never dropped.
   @Test func wrongGranularityIsReported() {
     for g in ["\"Layer\"", "\"\"", "\"blob\"", "1", "null", "[\"layer\"]"] {
-      let text = "{\"format\":\"mis-plan/1\",\"placements\":[{\"registry\":\"r1\",\"layer\":\"L1\",\"granularity\":\(g)}]}"
+      let text =
+        "{\"format\":\"mis-plan/1\",\"placements\":[{\"registry\":\"r1\",\"layer\":\"L1\",\"granularity\":\(g)}]}"
       do {
         let plan = try PlanCodec.decode(Array(text.utf8))
         Issue.record("granularity \(g) accepted: \(plan)")
       } catch {
-        #expect(error.issues.contains { $0.path == "placements[0].granularity" && $0.field == "granularity" }, "\(g): \(error)")
+        #expect(
+          error.issues.contains { $0.path == "placements[0].granularity" && $0.field == "granularity" },
+          "\(g): \(error)")
       }
     }
   }
@@ -518,7 +546,8 @@ let fuzzSeedDocuments: [[UInt8]] = {
           }
           // The same instance through JSON must be invalid too (except byte counts just
           // above 2^53, which a JSON number cannot carry exactly: Docs/robustness.md).
-          let inexact = builder.instance.registries.map(\.capacityBytes) + builder.instance.files.map(\.sizeBytes)
+          let inexact =
+            builder.instance.registries.map(\.capacityBytes) + builder.instance.files.map(\.sizeBytes)
             + builder.instance.layers.map(\.sizeBytes)
           if !inexact.contains(where: { $0 > 1 << 53 && Double($0) == 0x1p53 }),
             (try? InstanceCodec.decode(InstanceCodec.encode(builder.instance))) != nil
@@ -546,7 +575,9 @@ func randomPlan(_ index: ProblemIndex, _ rng: inout SplitMix64) -> Plan {
   var placements: [Placement] = []
   let count = rng.nextInt(in: 0...(2 * index.layerCount * index.registryCount + 2))
   for _ in 0..<count {
-    let r = rng.nextBernoulli(0.05) ? "ghost-\(rng.nextInt(upperBound: 3))" : registries[rng.nextInt(upperBound: registries.count)]
+    let r =
+      rng.nextBernoulli(0.05)
+      ? "ghost-\(rng.nextInt(upperBound: 3))" : registries[rng.nextInt(upperBound: registries.count)]
     let l = rng.nextBernoulli(0.05) ? "ghost-layer" : layers[rng.nextInt(upperBound: layers.count)]
     placements.append(Placement(registry: r, layer: l, granularity: rng.nextBernoulli(0.5) ? .layer : .file))
   }
@@ -576,7 +607,9 @@ func checkPlanAgainstOracle(_ index: ProblemIndex, _ plan: Plan, _ metrics: Plan
     } else {
       first[key] = i
     }
-    if !stored.contains(where: { $0.r == r && $0.l == l && $0.g == p.granularity }) { stored.append((r, l, p.granularity)) }
+    if !stored.contains(where: { $0.r == r && $0.l == l && $0.g == p.granularity }) {
+      stored.append((r, l, p.granularity))
+    }
   }
   // Storage: layer-level sizes + union of files of file-level layers.
   let fileSize = Dictionary(instance.files.map { ($0.id, $0.sizeBytes) }, uniquingKeysWith: { a, _ in a })
@@ -587,7 +620,9 @@ func checkPlanAgainstOracle(_ index: ProblemIndex, _ plan: Plan, _ metrics: Plan
       if s.g == .layer { used += instance.layers[s.l].sizeBytes } else { files.formUnion(instance.layers[s.l].files) }
     }
     for f in files { used += fileSize[f] ?? 0 }
-    if metrics.registries[r].usedBytes != used { return "registry \(registry.id): usedBytes \(metrics.registries[r].usedBytes), oracle \(used)" }
+    if metrics.registries[r].usedBytes != used {
+      return "registry \(registry.id): usedBytes \(metrics.registries[r].usedBytes), oracle \(used)"
+    }
     if used > registry.capacityBytes {
       expected.append(.overCapacity(registry: registry.id, usedBytes: used, capacityBytes: registry.capacityBytes))
     }
@@ -676,7 +711,9 @@ func randomBuilder(_ rng: inout SplitMix64) -> (InstanceBuilder, Bool) {
   }
   var b = InstanceBuilder(
     name: rng.nextBernoulli(0.5) ? nil : "fuzz",
-    reconstruction: Reconstruction(secondsPerLayer: nonNegative(&rng, &valid), secondsPerByte: rng.nextBernoulli(0.9) ? 0 : nonNegative(&rng, &valid)))
+    reconstruction: Reconstruction(
+      secondsPerLayer: nonNegative(&rng, &valid), secondsPerByte: rng.nextBernoulli(0.9) ? 0 : nonNegative(&rng, &valid)
+    ))
   let registries = (0..<rng.nextInt(in: 0...3)).map { id("r", $0, &rng) }
   let nodes = (0..<rng.nextInt(in: 0...3)).map { id("n", $0, &rng) }
   let files = (0..<rng.nextInt(in: 0...5)).map { id("f", $0, &rng) }
@@ -690,13 +727,15 @@ func randomBuilder(_ rng: inout SplitMix64) -> (InstanceBuilder, Bool) {
     let n = reference(nodes, &rng, &valid)
     let r = reference(registries, &rng, &valid)
     if !linked.insert([n, r]).inserted, nodes.contains(n), registries.contains(r) { valid = false }
-    b.addLink(node: n, registry: r, bandwidthBytesPerSecond: bandwidth(&rng, &valid), latencySeconds: nonNegative(&rng, &valid))
+    b.addLink(
+      node: n, registry: r, bandwidthBytesPerSecond: bandwidth(&rng, &valid), latencySeconds: nonNegative(&rng, &valid))
   }
   var originLinked: Set<String> = []
   for _ in 0..<rng.nextInt(in: 0...3) where !nodes.isEmpty {
     let n = reference(nodes, &rng, &valid)
     if !originLinked.insert(n).inserted, nodes.contains(n) { valid = false }
-    b.addOriginLink(node: n, bandwidthBytesPerSecond: bandwidth(&rng, &valid), latencySeconds: nonNegative(&rng, &valid))
+    b.addOriginLink(
+      node: n, bandwidthBytesPerSecond: bandwidth(&rng, &valid), latencySeconds: nonNegative(&rng, &valid))
   }
   for f in files { b.addFile(f, sizeBytes: bytes(&rng, &valid)) }
   for l in layers {
@@ -710,7 +749,8 @@ func randomBuilder(_ rng: inout SplitMix64) -> (InstanceBuilder, Bool) {
   }
   for i in images {
     var members: [String] = []
-    for _ in 0..<rng.nextInt(in: rng.nextBernoulli(0.95) ? 1...3 : 0...0) where !layers.isEmpty || rng.nextBernoulli(0.2) {
+    for _ in 0..<rng.nextInt(in: rng.nextBernoulli(0.95) ? 1...3 : 0...0)
+    where !layers.isEmpty || rng.nextBernoulli(0.2) {
       let l = reference(layers, &rng, &valid)
       if members.contains(l), layers.contains(l) { valid = false }
       members.append(l)
@@ -719,7 +759,8 @@ func randomBuilder(_ rng: inout SplitMix64) -> (InstanceBuilder, Bool) {
     b.addImage(i, layers: members)
   }
   for _ in 0..<rng.nextInt(in: 0...4) where !nodes.isEmpty && !images.isEmpty {
-    b.addDemand(node: reference(nodes, &rng, &valid), image: reference(images, &rng, &valid), pulls: nonNegative(&rng, &valid))
+    b.addDemand(
+      node: reference(nodes, &rng, &valid), image: reference(images, &rng, &valid), pulls: nonNegative(&rng, &valid))
   }
   return (b, valid)
 }

@@ -10,7 +10,8 @@ import Testing
   init() throws {
     index = try ProblemIndex(
       InstanceGenerator.generate(
-        GeneratorOptions(kind: .paper, seed: 5, registries: 3, nodes: 4, images: 8, capacityFraction: 0.15, filesPerImageScale: 0.05)))
+        GeneratorOptions(
+          kind: .paper, seed: 5, registries: 3, nodes: 4, images: 8, capacityFraction: 0.15, filesPerImageScale: 0.05)))
   }
 
   @Test func startPlanIsAcceptedAndNeverMadeWorse() throws {

@@ -51,7 +51,9 @@ func tinyInstance(_ seed: UInt64) -> Instance {
     }
     #expect(result.status == .optimal)
     let objective = try #require(result.objective)
-    #expect(Tolerance.objectivesAgree(objective, reference.objective), "exact \(objective) vs brute force \(reference.objective)")
+    #expect(
+      Tolerance.objectivesAgree(objective, reference.objective),
+      "exact \(objective) vs brute force \(reference.objective)")
     // The returned plan evaluates to the reported optimum.
     let plan = try #require(result.plan)
     let metrics = index.evaluate(plan)

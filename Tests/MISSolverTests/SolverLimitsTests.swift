@@ -106,7 +106,10 @@ func peakMemoryMiB() -> Double? {
       let start = clock.now
       let result = try ExactSolver(options: .init(timeLimitSeconds: limit)).solve(index)
       let elapsed = (clock.now - start) / .seconds(1)
-      print(String(format: "images %d, time limit %.0f s: returned after %.2f s (overshoot %.2f s), status %@", images, limit, elapsed, elapsed - limit, result.status.rawValue))
+      print(
+        String(
+          format: "images %d, time limit %.0f s: returned after %.2f s (overshoot %.2f s), status %@", images, limit,
+          elapsed, elapsed - limit, result.status.rawValue))
     }
     for after in [0.5, 2.0, 5.0] {
       let task = Task.detached { () throws(SolverError) -> PlanningResult in
@@ -116,7 +119,10 @@ func peakMemoryMiB() -> Double? {
       let cancelledAt = clock.now
       task.cancel()
       let result = try await task.value
-      print(String(format: "cancel after %.1f s: latency %.3f s, status %@", after, (clock.now - cancelledAt) / .seconds(1), result.status.rawValue))
+      print(
+        String(
+          format: "cancel after %.1f s: latency %.3f s, status %@", after, (clock.now - cancelledAt) / .seconds(1),
+          result.status.rawValue))
     }
     for images in [10, 30, 60, 120, 240, 480] {
       let instance = longRunningInstance(images: images)
@@ -127,7 +133,12 @@ func peakMemoryMiB() -> Double? {
       let result = try ExactSolver(options: .init(timeLimitSeconds: 10)).solve(index)
       let elapsed = (clock.now - start) / .seconds(1)
       let size = Formulation(index).size
-      print(String(format: "images %d: layers %d, files %d, model %d rows × %d cols, %d nnz; peak RSS %.0f MiB (baseline %.0f); %.1f s, %@", images, index.layerCount, index.fileCount, size.rows, size.columns, size.nonzeros, peakMemoryMiB() ?? -1, base, elapsed, result.status.rawValue))
+      print(
+        String(
+          format:
+            "images %d: layers %d, files %d, model %d rows × %d cols, %d nnz; peak RSS %.0f MiB (baseline %.0f); %.1f s, %@",
+          images, index.layerCount, index.fileCount, size.rows, size.columns, size.nonzeros, peakMemoryMiB() ?? -1,
+          base, elapsed, result.status.rawValue))
     }
   }
 }

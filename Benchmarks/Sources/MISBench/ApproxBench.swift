@@ -62,7 +62,8 @@ struct ApproxBench: ParsableCommand {
         table.append([
           "\(size)", "\(seed)", exact.shortStatus, Format.seconds(exact.seconds), Format.fixed(exact.objective, 2),
           Format.fixed(exact.bound, 2), Format.fixed(approx.objective, 2), Format.ratio(ratio),
-          Format.ratio(approx.certifiedRatio), Format.seconds(approx.seconds), Format.seconds(approx.raw.double("lpSeconds")),
+          Format.ratio(approx.certifiedRatio), Format.seconds(approx.seconds),
+          Format.seconds(approx.raw.double("lpSeconds")),
           exact.status == "optimal" ? Format.fixed(exact.seconds / max(approx.seconds, 1e-6), 1) : "-",
         ])
         say(
@@ -89,7 +90,9 @@ struct ApproxBench: ParsableCommand {
     let model = Formulation(index).size
     let buildSeconds = build.seconds
     let parentRSS = Memory.peakResidentBytes
-    note("large \(size): generated in \(Format.seconds(generated)) s, model \(model) built in \(Format.seconds(buildSeconds)) s")
+    note(
+      "large \(size): generated in \(Format.seconds(generated)) s, model \(model) built in \(Format.seconds(buildSeconds)) s"
+    )
     // The hard cap is the limit itself here (no exact-solver grace).
     let f = SolveFigures(
       method: "approx",
@@ -99,10 +102,12 @@ struct ApproxBench: ParsableCommand {
     table.append([
       "\(size)", interior ? "interior" : "simplex", "\(index.layerCount)", "\(index.fileCount)", "\(model.rows)",
       "\(model.columns)", "\(model.nonzeros)", f.killed ? "killed after \(Format.seconds(f.seconds)) s" : f.status,
-      Format.fixed(f.objective, 2), Format.ratio(f.certifiedRatio), Format.seconds(a.double("buildSeconds") ?? buildSeconds),
+      Format.fixed(f.objective, 2), Format.ratio(f.certifiedRatio),
+      Format.seconds(a.double("buildSeconds") ?? buildSeconds),
       f.killed ? ">\(Format.seconds(f.seconds - buildSeconds))" : Format.seconds(a.double("lpSeconds")),
       Format.seconds(a.double("roundingSeconds")), Format.seconds(a.double("repairSeconds")),
-      Format.seconds(a.double("totalSeconds") ?? (f.killed ? f.seconds : nil)), Format.mib(a.double("peakRSSBytes")), Format.mib(parentRSS),
+      Format.seconds(a.double("totalSeconds") ?? (f.killed ? f.seconds : nil)), Format.mib(a.double("peakRSSBytes")),
+      Format.mib(parentRSS),
     ])
     return table
   }

@@ -72,7 +72,8 @@ struct ChildSolve: ParsableCommand {
       out["binaries"] = reduced.size.integerColumns
       out["unreducedBinaries"] = reduced.unreducedSize.integerColumns
     case "approx", "layer-only", "file-only":
-      var options = ApproxSolver.Options(seed: roundingSeed, trials: trials, lpMethod: interior ? .interiorPoint : .simplex)
+      var options = ApproxSolver.Options(
+        seed: roundingSeed, trials: trials, lpMethod: interior ? .interiorPoint : .simplex)
       options.methodName = method
       if method == "layer-only" { options.granularities = [.layer] }
       if method == "file-only" { options.granularities = [.file] }

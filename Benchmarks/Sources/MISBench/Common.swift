@@ -141,7 +141,8 @@ enum Child {
     let text = String(decoding: collected.data, as: UTF8.self)
     let last = text.split(separator: "\n").last.map(String.init) ?? ""
     let answer = (try? JSONSerialization.jsonObject(with: Data(last.utf8))) as? [String: Any]
-    return Outcome(answer: killed ? nil : answer, killed: killed, seconds: watch.seconds, status: process.terminationStatus)
+    return Outcome(
+      answer: killed ? nil : answer, killed: killed, seconds: watch.seconds, status: process.terminationStatus)
   }
 
   /// Bytes gathered by the reader thread.
@@ -149,7 +150,11 @@ enum Child {
     private let lock = NSLock()
     private var bytes = Data()
     private var finished = false
-    func set(_ data: Data) { lock.withLock { bytes = data; finished = true } }
+    func set(_ data: Data) {
+      lock.withLock {
+        bytes = data; finished = true
+      }
+    }
     var done: Bool { lock.withLock { finished } }
     var data: Data { lock.withLock { bytes } }
   }

@@ -66,7 +66,8 @@ struct ExactBench: ParsableCommand {
           Format.seconds(f.seconds), Format.fixed(a.double("nodes"), 0), Format.fixed(f.objective, 2),
           Format.fixed(f.bound, 2), Format.fixed(gap, 3), Format.fixed(a.double("unreducedRows"), 0),
           Format.fixed(a.double("unreducedColumns"), 0), Format.fixed(a.double("unreducedNonzeros"), 0),
-          Format.fixed(a.double("rows"), 0), Format.fixed(a.double("columns"), 0), Format.fixed(a.double("binaries"), 0),
+          Format.fixed(a.double("rows"), 0), Format.fixed(a.double("columns"), 0),
+          Format.fixed(a.double("binaries"), 0),
           Format.fixed(a.double("nonzeros"), 0), Format.mib(a.double("peakRSSBytes")),
         ])
         say("  \(spec): \(f.shortStatus) in \(Format.seconds(f.seconds)) s, gap \(Format.fixed(gap, 3)) %")
@@ -95,7 +96,9 @@ struct ExactBench: ParsableCommand {
     for seed in seeds {
       let spec = InstanceSpec(size: size, seed: seed)
       var reference: Double?
-      var variants: [(String, [String])] = ReductionVariant.allCases.map { ($0.rawValue, ["--reductions", $0.rawValue]) }
+      var variants: [(String, [String])] = ReductionVariant.allCases.map {
+        ($0.rawValue, ["--reductions", $0.rawValue])
+      }
       variants.append(("all+warm-start", ["--warm-start"]))
       for (name, extra) in variants {
         note("ablation \(spec) \(name)…")
@@ -105,9 +108,11 @@ struct ExactBench: ParsableCommand {
         let gap = f.objective.flatMap { o in f.bound.map { b in o > 0 ? (o - b) / o * 100 : 0 } }
         table.append([
           name, "\(seed)", f.shortStatus, Format.seconds(f.seconds), Format.fixed(a.double("nodes"), 0),
-          Format.fixed(a.double("rows"), 0), Format.fixed(a.double("columns"), 0), Format.fixed(a.double("binaries"), 0),
+          Format.fixed(a.double("rows"), 0), Format.fixed(a.double("columns"), 0),
+          Format.fixed(a.double("binaries"), 0),
           Format.fixed(a.double("nonzeros"), 0), Format.fixed(f.objective, 2), Format.fixed(gap, 3),
-          Format.ratio(f.objective.flatMap { o in reference.map { o / $0 } }), Format.seconds(a.double("warmStartSeconds")),
+          Format.ratio(f.objective.flatMap { o in reference.map { o / $0 } }),
+          Format.seconds(a.double("warmStartSeconds")),
           a.string("startPlan") ?? "",
         ])
         say("  \(spec) \(name): \(f.shortStatus) in \(Format.seconds(f.seconds)) s")

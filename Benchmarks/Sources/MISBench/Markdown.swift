@@ -11,9 +11,12 @@ enum Markdown {
     let swift = firstLine(of: ["swift", "--version"]) ?? "unknown"
     let cpu =
       (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.split(separator: "\n")
-      .first { $0.hasPrefix("model name") }.map { String($0.split(separator: ":").last ?? "").trimmingCharacters(in: .whitespaces) }
+      .first { $0.hasPrefix("model name") }.map {
+        String($0.split(separator: ":").last ?? "").trimmingCharacters(in: .whitespaces)
+      }
       ?? "unknown"
-    let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3)
+    let load =
+      (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3)
       .joined(separator: " ") ?? "?"
     return "\(cores) cores (nproc), \(Format.fixed(memory, 1)) GiB memory, \(cpu); \(swift); "
       + "load average at the end of the run: \(load) (the machine is shared)"
@@ -143,7 +146,10 @@ enum Markdown {
       ("exact-ablation.csv", "Exact solver: reductions and warm start", "(same command)"),
       ("approx-vs-exact.csv", "Approx vs exact", "swift run -c release --package-path Benchmarks mis-bench approx"),
       ("approx-large.csv", "Approx on the large instance", "(same command)"),
-      ("scale.csv", "Load, index and evaluate at scale", "swift run -c release --package-path Benchmarks mis-bench scale"),
+      (
+        "scale.csv", "Load, index and evaluate at scale",
+        "swift run -c release --package-path Benchmarks mis-bench scale"
+      ),
       ("highs-compare.csv", "GLPK vs HiGHS on the same models", "python3 Benchmarks/compare/compare_highs.py"),
     ]
     var other = ""

@@ -88,8 +88,10 @@ struct ReportBench: ParsableCommand {
       name: "storage-per-method.svg", in: svgDirectory)
 
     // (d) exact vs approx across sizes.
-    let sizes = quick ? [InstanceSize(2, 4, 5), InstanceSize(3, 6, 10)] : [InstanceSize(2, 4, 5), InstanceSize(3, 6, 10), base]
-    let comparison = ApproxBench.compare(sizes: Array(Set(sizes)).sorted { $0.images < $1.images }, seeds: seedList, timeLimit: limit)
+    let sizes =
+      quick ? [InstanceSize(2, 4, 5), InstanceSize(3, 6, 10)] : [InstanceSize(2, 4, 5), InstanceSize(3, 6, 10), base]
+    let comparison = ApproxBench.compare(
+      sizes: Array(Set(sizes)).sorted { $0.images < $1.images }, seeds: seedList, timeLimit: limit)
     try ResultsDirectory.write(comparison.csv, name: "report-exact-vs-approx.csv", in: results)
     try ResultsDirectory.write(
       exactApproxChart(comparison).lineChart(), name: "exact-vs-approx-seconds.svg", in: svgDirectory)
@@ -97,7 +99,8 @@ struct ReportBench: ParsableCommand {
     // (e) latency reduction of MIS-approx against each baseline.
     let reduction = reductionTable(capacityRuns + connectionRuns, defaultRuns: defaultRuns)
     try ResultsDirectory.write(reduction.csv, name: "report-reduction.csv", in: results)
-    try ResultsDirectory.write(reductionChart(reduction).barChart(), name: "reduction-vs-baselines.svg", in: svgDirectory)
+    try ResultsDirectory.write(
+      reductionChart(reduction).barChart(), name: "reduction-vs-baselines.svg", in: svgDirectory)
 
     say("\n(a) Total pulling latency (s) vs capacity fraction, mean over seeds\n" + capacityTable.text)
     say("\n(b) Total pulling latency (s) vs connection number\n" + connectionTable.text)
@@ -128,7 +131,8 @@ struct ReportBench: ParsableCommand {
       for row in lines.dropFirst() { table.append(row) }
       return table
     }
-    let previous = (try? String(contentsOfFile: (docs as NSString).appendingPathComponent("benchmarks.md"), encoding: .utf8)) ?? ""
+    let previous =
+      (try? String(contentsOfFile: (docs as NSString).appendingPathComponent("benchmarks.md"), encoding: .utf8)) ?? ""
     // The command and settings of the last full run are kept from the page itself.
     let command =
       previous.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -199,7 +203,8 @@ struct ReportBench: ParsableCommand {
     var chart = SVGChart(title: title, xLabel: xLabel, yLabel: "total pulling latency (s)")
     let rows = means(runs)
     for method in Self.methods {
-      chart.series.append(.init(name: Self.label[method] ?? method, points: rows.map { ($0.x, $0.values[method] ?? nil) }))
+      chart.series.append(
+        .init(name: Self.label[method] ?? method, points: rows.map { ($0.x, $0.values[method] ?? nil) }))
     }
     return chart
   }
@@ -219,20 +224,26 @@ struct ReportBench: ParsableCommand {
         Format.percent(mean("originShare")), Format.fixed(used.map { $0 / 1_073_741_824 }, 2),
         Format.fixed(capacity.map { $0 / 1_073_741_824 }, 2),
         Format.percent(used.flatMap { u in capacity.map { $0 > 0 ? u / $0 : 0 } }),
-        Format.fixed(mean("dedupSavedBytes").map { $0 / 1_073_741_824 }, 3), Format.fixed(mean("layerLevelPlacements"), 1),
+        Format.fixed(mean("dedupSavedBytes").map { $0 / 1_073_741_824 }, 3),
+        Format.fixed(mean("layerLevelPlacements"), 1),
         Format.fixed(mean("fileLevelPlacements"), 1), Format.seconds(Stats.mean(f.map(\.seconds))),
       ])
     }
     return table
   }
 
-  func perMethodChart(_ runs: [[String: SolveFigures]], key: String, scale: Double, title: String, yLabel: String) -> SVGChart {
+  func perMethodChart(_ runs: [[String: SolveFigures]], key: String, scale: Double, title: String, yLabel: String)
+    -> SVGChart
+  {
     var chart = SVGChart(title: title, xLabel: "method", yLabel: yLabel)
     chart.categories = ["mean over seeds"]
     for method in Self.methods {
-      let values = runs.compactMap { $0[method] }.filter { $0.method != "exact" || $0.status == "optimal" || $0.objective != nil }
-        .compactMap { $0.raw.double(key) }
-      chart.series.append(.init(name: Self.label[method] ?? method, points: [(0, Stats.mean(values).map { $0 * scale })]))
+      let values = runs.compactMap { $0[method] }.filter {
+        $0.method != "exact" || $0.status == "optimal" || $0.objective != nil
+      }
+      .compactMap { $0.raw.double(key) }
+      chart.series.append(
+        .init(name: Self.label[method] ?? method, points: [(0, Stats.mean(values).map { $0 * scale })]))
     }
     return chart
   }
@@ -269,7 +280,9 @@ struct ReportBench: ParsableCommand {
       Array(Set(points.map(\.0))).sorted().map { x in (x, Stats.median(points.filter { $0.0 == x }.compactMap(\.1))) }
     }
     chart.xLabel = "images in the instance (sizes of the table)"
-    chart.series = [.init(name: "exact (median)", points: medians(exact)), .init(name: "approx (median)", points: medians(approx))]
+    chart.series = [
+      .init(name: "exact (median)", points: medians(exact)), .init(name: "approx (median)", points: medians(approx)),
+    ]
     return chart
   }
 
@@ -280,7 +293,9 @@ struct ReportBench: ParsableCommand {
     ("popularity", 28.94, "analogue of a popularity-driven caching strategy"),
   ]
 
-  func reductionTable(_ runs: [(Double, UInt64, [String: SolveFigures])], defaultRuns: [[String: SolveFigures]]) -> Table {
+  func reductionTable(_ runs: [(Double, UInt64, [String: SolveFigures])], defaultRuns: [[String: SolveFigures]])
+    -> Table
+  {
     var table = Table([
       "baseline", "mean_reduction_pct_all_points", "min_pct", "max_pct", "reduction_pct_at_capacity_0.3",
       "research_reported_pct", "mapping",
@@ -309,9 +324,14 @@ struct ReportBench: ParsableCommand {
       yLabel: "latency reduction (%)")
     chart.categories = table.rows.map { $0[0] }
     chart.series = [
-      .init(name: "measured (mean, all points)", points: table.rows.enumerated().map { (Double($0.offset), Double($0.element[1])) }),
-      .init(name: "measured (capacity 0.3)", points: table.rows.enumerated().map { (Double($0.offset), Double($0.element[4])) }),
-      .init(name: "research reported", points: table.rows.enumerated().map { (Double($0.offset), Double($0.element[5])) }),
+      .init(
+        name: "measured (mean, all points)",
+        points: table.rows.enumerated().map { (Double($0.offset), Double($0.element[1])) }),
+      .init(
+        name: "measured (capacity 0.3)",
+        points: table.rows.enumerated().map { (Double($0.offset), Double($0.element[4])) }),
+      .init(
+        name: "research reported", points: table.rows.enumerated().map { (Double($0.offset), Double($0.element[5])) }),
     ]
     return chart
   }

@@ -133,13 +133,15 @@ struct SVGChart {
     }
     for t in xTicks {
       s.append(
-        "<line x1=\"\(t.pos)\" y1=\"\(top + plotHeight)\" x2=\"\(t.pos)\" y2=\"\(top + plotHeight + 5)\" stroke=\"#333\"/>")
+        "<line x1=\"\(t.pos)\" y1=\"\(top + plotHeight)\" x2=\"\(t.pos)\" y2=\"\(top + plotHeight + 5)\" stroke=\"#333\"/>"
+      )
       s.append(
         "<text x=\"\(t.pos)\" y=\"\(top + plotHeight + 20)\" text-anchor=\"middle\" font-size=\"12\">"
           + Self.escape(t.label) + "</text>")
     }
     s.append(
-      "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(plotWidth)\" height=\"\(plotHeight)\" fill=\"none\" stroke=\"#333\"/>")
+      "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(plotWidth)\" height=\"\(plotHeight)\" fill=\"none\" stroke=\"#333\"/>"
+    )
     s.append(
       "<text x=\"\(left + plotWidth / 2)\" y=\"\(height - 16)\" text-anchor=\"middle\" font-size=\"14\">"
         + Self.escape(xLabel) + "</text>")
@@ -174,7 +176,8 @@ struct SVGChart {
     case "square":
       return "<rect x=\"\(x - r)\" y=\"\(y - r)\" width=\"\(2 * r)\" height=\"\(2 * r)\" fill=\"\(colour)\"/>"
     case "diamond":
-      return "<polygon points=\"\(x),\(y - r - 1) \(x + r + 1),\(y) \(x),\(y + r + 1) \(x - r - 1),\(y)\" fill=\"\(colour)\"/>"
+      return
+        "<polygon points=\"\(x),\(y - r - 1) \(x + r + 1),\(y) \(x),\(y + r + 1) \(x - r - 1),\(y)\" fill=\"\(colour)\"/>"
     case "triangle":
       return "<polygon points=\"\(x),\(y - r - 1) \(x + r + 1),\(y + r) \(x - r - 1),\(y + r)\" fill=\"\(colour)\"/>"
     default:
@@ -231,7 +234,8 @@ struct SVGChart {
         let x = left + groupWidth * (p.x + 0.1) + barWidth * Double(k)
         guard let y = p.y, y.isFinite else {
           s.append(
-            "<text x=\"\(x + barWidth / 2)\" y=\"\(top + plotHeight - 4)\" text-anchor=\"middle\" font-size=\"10\">n/a</text>")
+            "<text x=\"\(x + barWidth / 2)\" y=\"\(top + plotHeight - 4)\" text-anchor=\"middle\" font-size=\"10\">n/a</text>"
+          )
           continue
         }
         let y0 = yPos(logY ? range.0 : max(range.0, 0), range)

@@ -35,8 +35,9 @@ struct ScaleBench: ParsableCommand {
       let refs = instance.layers.reduce(0) { $0 + $1.files.count }
       let path = (temporary as NSString).appendingPathComponent("mis-bench-scale-\(count)-\(scale).json")
       try Data(bytes).write(to: URL(fileURLWithPath: path))
-      note("scale: \(count) images ×\(scale): \(instance.layers.count) layers, \(instance.files.count) files, "
-        + "\(bytes.count / 1_048_576) MiB JSON, generated+encoded in \(Format.seconds(watch.seconds)) s")
+      note(
+        "scale: \(count) images ×\(scale): \(instance.layers.count) layers, \(instance.files.count) files, "
+          + "\(bytes.count / 1_048_576) MiB JSON, generated+encoded in \(Format.seconds(watch.seconds)) s")
       let outcome = Child.run(["child-scale", path], limitSeconds: 600)
       try? FileManager.default.removeItem(atPath: path)
       let a = outcome.answer ?? [:]

@@ -11,19 +11,22 @@ func checkError(_ error: ModelError, _ bytes: [UInt8], plan: Bool) {
   switch error {
   case .malformedJSON(let line, let column, let message):
     let lines = bytes.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
-    precondition(line >= 1 && line <= lines && column >= 1 && column <= bytes.count + 1, "bad position \(line):\(column)")
+    precondition(
+      line >= 1 && line <= lines && column >= 1 && column <= bytes.count + 1, "bad position \(line):\(column)")
     precondition(!message.isEmpty, "malformed JSON without a message")
   case .invalidInstance(let issues):
     precondition(!plan, "plan decoding threw invalidInstance")
     precondition(!issues.isEmpty, "no issues")
     for issue in issues {
-      precondition(!issue.path.isEmpty && !issue.field.isEmpty && !issue.message.isEmpty, "issue without path/field: \(issue)")
+      precondition(
+        !issue.path.isEmpty && !issue.field.isEmpty && !issue.message.isEmpty, "issue without path/field: \(issue)")
     }
   case .invalidPlan(let issues):
     precondition(plan, "instance decoding threw invalidPlan")
     precondition(!issues.isEmpty, "no issues")
     for issue in issues {
-      precondition(!issue.path.isEmpty && !issue.field.isEmpty && !issue.message.isEmpty, "issue without path/field: \(issue)")
+      precondition(
+        !issue.path.isEmpty && !issue.field.isEmpty && !issue.message.isEmpty, "issue without path/field: \(issue)")
     }
   case .io:
     preconditionFailure("decoding bytes threw an I/O error")

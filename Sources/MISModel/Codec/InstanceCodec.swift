@@ -90,54 +90,88 @@ public enum InstanceCodec {
     var top: [(key: String, value: JSONValue)] = [("format", .string(Instance.format))]
     if let name = instance.name { top.append(("name", .string(name))) }
     top.append(
-      ("reconstruction", .object([
-        ("secondsPerLayer", .number(instance.reconstruction.secondsPerLayer)),
-        ("secondsPerByte", .number(instance.reconstruction.secondsPerByte)),
-      ])))
+      (
+        "reconstruction",
+        .object([
+          ("secondsPerLayer", .number(instance.reconstruction.secondsPerLayer)),
+          ("secondsPerByte", .number(instance.reconstruction.secondsPerByte)),
+        ])
+      ))
     top.append(
-      ("registries", .array(instance.registries.map {
-        .object([("id", .string($0.id)), ("capacityBytes", .number(Double($0.capacityBytes)))])
-      })))
+      (
+        "registries",
+        .array(
+          instance.registries.map {
+            .object([("id", .string($0.id)), ("capacityBytes", .number(Double($0.capacityBytes)))])
+          })
+      ))
     top.append(("nodes", .array(instance.nodes.map { .object([("id", .string($0.id))]) })))
     top.append(
-      ("links", .array(instance.links.map {
-        .object([
-          ("node", .string($0.node)), ("registry", .string($0.registry)),
-          ("bandwidthBytesPerSecond", .number($0.bandwidthBytesPerSecond)),
-          ("latencySeconds", .number($0.latencySeconds)),
-        ])
-      })))
-    if let origin = instance.origin {
-      top.append(
-        ("origin", .object([
-          ("links", .array(origin.links.map {
+      (
+        "links",
+        .array(
+          instance.links.map {
             .object([
-              ("node", .string($0.node)),
+              ("node", .string($0.node)), ("registry", .string($0.registry)),
               ("bandwidthBytesPerSecond", .number($0.bandwidthBytesPerSecond)),
               ("latencySeconds", .number($0.latencySeconds)),
             ])
-          }))
-        ])))
+          })
+      ))
+    if let origin = instance.origin {
+      top.append(
+        (
+          "origin",
+          .object([
+            (
+              "links",
+              .array(
+                origin.links.map {
+                  .object([
+                    ("node", .string($0.node)),
+                    ("bandwidthBytesPerSecond", .number($0.bandwidthBytesPerSecond)),
+                    ("latencySeconds", .number($0.latencySeconds)),
+                  ])
+                })
+            )
+          ])
+        ))
     }
     top.append(
-      ("files", .array(instance.files.map {
-        .object([("id", .string($0.id)), ("sizeBytes", .number(Double($0.sizeBytes)))])
-      })))
+      (
+        "files",
+        .array(
+          instance.files.map {
+            .object([("id", .string($0.id)), ("sizeBytes", .number(Double($0.sizeBytes)))])
+          })
+      ))
     top.append(
-      ("layers", .array(instance.layers.map {
-        .object([
-          ("id", .string($0.id)), ("sizeBytes", .number(Double($0.sizeBytes))),
-          ("files", .array($0.files.map { .string($0) })),
-        ])
-      })))
+      (
+        "layers",
+        .array(
+          instance.layers.map {
+            .object([
+              ("id", .string($0.id)), ("sizeBytes", .number(Double($0.sizeBytes))),
+              ("files", .array($0.files.map { .string($0) })),
+            ])
+          })
+      ))
     top.append(
-      ("images", .array(instance.images.map {
-        .object([("id", .string($0.id)), ("layers", .array($0.layers.map { .string($0) }))])
-      })))
+      (
+        "images",
+        .array(
+          instance.images.map {
+            .object([("id", .string($0.id)), ("layers", .array($0.layers.map { .string($0) }))])
+          })
+      ))
     top.append(
-      ("demands", .array(instance.demands.map {
-        .object([("node", .string($0.node)), ("image", .string($0.image)), ("pulls", .number($0.pulls))])
-      })))
+      (
+        "demands",
+        .array(
+          instance.demands.map {
+            .object([("node", .string($0.node)), ("image", .string($0.image)), ("pulls", .number($0.pulls))])
+          })
+      ))
     return .object(top)
   }
 
@@ -163,7 +197,8 @@ public enum InstanceCodec {
     return nil
   }
 
-  private static func readReconstruction(_ value: JSONValue, into instance: inout Instance, _ s: inout StructureReader) {
+  private static func readReconstruction(_ value: JSONValue, into instance: inout Instance, _ s: inout StructureReader)
+  {
     if value == .null { return }
     guard let object = s.members(value, path: "reconstruction", what: "reconstruction") else { return }
     let perLayer = s.number(object, "secondsPerLayer", path: "reconstruction", entity: nil, default: 0.21)

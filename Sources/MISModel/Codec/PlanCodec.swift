@@ -53,12 +53,14 @@ public struct SolverReport: Sendable, Hashable {
     }
   }
 
+  /// Equality of every field, the details compared as JSON values.
   public static func == (a: SolverReport, b: SolverReport) -> Bool {
     a.method == b.method && a.status == b.status && a.objective == b.objective && a.bound == b.bound
       && a.gap == b.gap && a.certifiedRatio == b.certifiedRatio && a.seconds == b.seconds && a.seed == b.seed
       && JSONValue.object(a.details) == JSONValue.object(b.details)
   }
 
+  /// Hashes the identifying fields (method, status, objective, bound, seed).
   public func hash(into hasher: inout Hasher) {
     hasher.combine(method)
     hasher.combine(status)
@@ -139,12 +141,16 @@ public enum PlanCodec {
     var top: [(key: String, value: JSONValue)] = [("format", .string(Plan.format))]
     if let name = plan.instance { top.append(("instance", .string(name))) }
     top.append(
-      ("placements", .array(plan.placements.map {
-        .object([
-          ("registry", .string($0.registry)), ("layer", .string($0.layer)),
-          ("granularity", .string($0.granularity.rawValue)),
-        ])
-      })))
+      (
+        "placements",
+        .array(
+          plan.placements.map {
+            .object([
+              ("registry", .string($0.registry)), ("layer", .string($0.layer)),
+              ("granularity", .string($0.granularity.rawValue)),
+            ])
+          })
+      ))
     if let metrics { top.append(("metrics", encodeMetrics(metrics))) }
     if let solver { top.append(("solver", encodeSolver(solver))) }
     return .object(top)
@@ -168,17 +174,18 @@ public enum PlanCodec {
       ("originShare", .number(m.originShare)),
       (
         "registries",
-        .array(m.registries.map {
-          .object([
-            ("registry", .string($0.registry)),
-            ("usedBytes", .number(Double($0.usedBytes))),
-            ("capacityBytes", .number(Double($0.capacityBytes))),
-            ("layerLevelLayers", .number(Double($0.layerLevelLayers))),
-            ("fileLevelLayers", .number(Double($0.fileLevelLayers))),
-            ("storedFiles", .number(Double($0.storedFiles))),
-            ("dedupSavedBytes", .number(Double($0.dedupSavedBytes))),
-          ])
-        })
+        .array(
+          m.registries.map {
+            .object([
+              ("registry", .string($0.registry)),
+              ("usedBytes", .number(Double($0.usedBytes))),
+              ("capacityBytes", .number(Double($0.capacityBytes))),
+              ("layerLevelLayers", .number(Double($0.layerLevelLayers))),
+              ("fileLevelLayers", .number(Double($0.fileLevelLayers))),
+              ("storedFiles", .number(Double($0.storedFiles))),
+              ("dedupSavedBytes", .number(Double($0.dedupSavedBytes))),
+            ])
+          })
       ),
     ]
     if !m.violations.isEmpty {

@@ -5,7 +5,8 @@ struct StructureReader {
   /// Paths of entities whose own fields were broken (semantic checks on them are skipped).
   var brokenEntities: Set<String> = []
 
-  mutating func issue(_ path: String, _ entity: String?, _ field: String, _ message: String, entityPath: String? = nil) {
+  mutating func issue(_ path: String, _ entity: String?, _ field: String, _ message: String, entityPath: String? = nil)
+  {
     issues.append(ValidationIssue(path: path, entity: entity, field: field, message: message))
     if let entityPath { brokenEntities.insert(entityPath) }
   }
@@ -98,7 +99,9 @@ struct StructureReader {
   }
 
   private func spelled(_ value: JSONValue) -> String {
-    if case .string(let s) = value, s.count <= 40 { return " \"\(s)\" (numbers must not be quoted; NaN and infinities are not allowed)" }
+    if case .string(let s) = value, s.count <= 40 {
+      return " \"\(s)\" (numbers must not be quoted; NaN and infinities are not allowed)"
+    }
     return ""
   }
 }

@@ -36,6 +36,7 @@ public enum JSONValue: Sendable, Hashable {
     }
   }
 
+  /// Structural equality; object keys compared in order.
   public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
     switch (lhs, rhs) {
     case (.null, .null): return true
@@ -49,6 +50,7 @@ public enum JSONValue: Sendable, Hashable {
     }
   }
 
+  /// Hashes the structure, object keys in order.
   public func hash(into hasher: inout Hasher) {
     switch self {
     case .null: hasher.combine(0)

@@ -20,8 +20,7 @@ public struct MIPOptions: Sendable {
     public var clique: Bool
 
     /// Creates a cut selection; all off by default.
-    public init(gomory: Bool = false, mir: Bool = false, cover: Bool = false, clique: Bool = false)
-    {
+    public init(gomory: Bool = false, mir: Bool = false, cover: Bool = false, clique: Bool = false) {
       self.gomory = gomory
       self.mir = mir
       self.cover = cover
