@@ -122,15 +122,10 @@ struct PlanState {
 
   /// The cheapest cost of (`n`, `l`) without registry `excluded`'s copy.
   func bestCost(node n: Int, layer l: Int, excluding excluded: Int = -1) -> Double {
-    var best = index.originCost(node: n, layer: l) ?? unservedCost
-    for position in index.nodeLinks.range(n) {
-      let r = Int(index.nodeLinks.values[position])
-      guard r != excluded, let g = matrix[l, r] else { continue }
-      var c = index.layerCost(linkPosition: position, layer: l)
-      if g == .file { c += index.reconstructionTime[l] }
-      if c < best { best = c }
-    }
-    return best
+    // The evaluator's own routing rule, so that the planner and the evaluator never differ.
+    let matrix = self.matrix
+    let source = index.cheapestSource(node: n, layer: l) { r in r == excluded ? nil : matrix[l, r] }
+    return source?.1 ?? unservedCost
   }
 
   private mutating func refreshCosts(layer l: Int) {
