@@ -173,6 +173,9 @@ struct GLPKProblem: ~Copyable {
     glp_init_smcp(&parm)
     parm.msg_lev = GLP_MSG_OFF
     parm.presolve = GLP_ON
+    // Dual simplex first: on the MIS relaxation it is about twice as fast as the primal
+    // (paper scale 5×10×50: 13 s against 28 s with glpsol on this machine).
+    parm.meth = GLP_DUALP
     guard let first = deadline.remainingMilliseconds() else { return .limit }
     parm.tm_lim = first
     var aborted: Int32 = 0
