@@ -151,11 +151,7 @@ public struct ApproxSolver: Sendable {
     if options.includeGreedy {
       let watch = Stopwatch()
       var state = PlanState(index: index)
-      Repair.serveStranded(&state, formulation: formulation)
-      if Repair.fixCapacity(&state) {
-        Repair.fill(&state, formulation: formulation)
-      }
-      let feasible = !state.hasUnservedPair && (0..<index.registryCount).allSatisfy { !state.overCapacity($0) }
+      let feasible = Repair.complete(&state, formulation: formulation, fill: true)
       all.append(
         TrialOutcome(
           trial: Trial(
@@ -248,13 +244,7 @@ public struct ApproxSolver: Sendable {
     let storage = state.used
     let roundingSeconds = watch.seconds
     watch = Stopwatch()
-    // Make room first (cheapest losses per byte), then give stranded pairs (no origin
-    // link, no source) the copy that fits with the fewest added bytes, then fix again.
-    _ = Repair.fixCapacity(&state)
-    Repair.serveStranded(&state, formulation: relaxation.formulation)
-    var feasible = Repair.fixCapacity(&state)
-    if feasible && fill { Repair.fill(&state, formulation: relaxation.formulation) }
-    feasible = feasible && !state.hasUnservedPair
+    let feasible = Repair.complete(&state, formulation: relaxation.formulation, fill: fill)
     return TrialOutcome(
       trial: Trial(
         number: t, preRepairObjective: pre, preRepairStorage: storage, finalObjective: feasible ? state.objective : nil),

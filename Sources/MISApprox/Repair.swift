@@ -3,6 +3,17 @@ import MISSolver
 
 /// Turns a rounded plan into a feasible one and then improves it greedily.
 enum Repair {
+  /// Repair, then (optionally) fill: make room first (cheapest losses per byte), give
+  /// stranded pairs (no origin link, no source) the copy that fits with the fewest added
+  /// bytes, make room again, then fill. Returns whether the plan ends feasible.
+  static func complete(_ state: inout PlanState, formulation: Formulation, fill doFill: Bool) -> Bool {
+    _ = fixCapacity(&state)
+    serveStranded(&state, formulation: formulation)
+    let fits = fixCapacity(&state)
+    if fits && doFill { fill(&state, formulation: formulation) }
+    return fits && !state.hasUnservedPair
+  }
+
   /// Serves every pair that has neither a source nor an origin link, each with the
   /// candidate copy that adds the fewest bytes (among those that still fit, if any).
   static func serveStranded(_ state: inout PlanState, formulation: Formulation) {
