@@ -121,9 +121,39 @@ public enum Planner {
     case .originOnly:
       result = Baselines.originOnly(index)
     }
+    if result.matrix == nil, result.status == .timeLimitNoSolution {
+      // Stopped without a plan of its own: the start plan or origin-only, when feasible.
+      var fallback = stopped(
+        index, method: method.rawValue, why: result.termination, start: start.matrix, bound: result.report.bound,
+        seed: result.report.seed, note: "stopped before the method had a plan")
+      fallback.report.details = result.report.details + fallback.report.details
+      fallback.statistics = result.statistics
+      result = fallback
+    }
     if let note = start.note(for: method) { result.report.details.append(("start", .string(note))) }
     result.report.seconds = clock.seconds
     return result
+  }
+
+  /// The answer of `method` stopped (`why`) before it produced anything: the start plan of
+  /// `options` when it is feasible, else the origin-only plan when that is feasible, else
+  /// no plan (status `timeLimitNoSolution`). The `mis` tool writes it when a method does
+  /// not reach a stop check soon enough after a signal.
+  public static func fallback(
+    _ index: ProblemIndex, method: PlanningMethod, options: PlannerOptions, why: Termination
+  ) -> PlanningResult {
+    let start = try? StartPlan(index, options.startPlan)
+    return stopped(
+      index, method: method.rawValue, why: why, start: start?.matrix,
+      seed: Self.usesSeed(method) ? options.seed : nil, note: "the method did not stop in time")
+  }
+
+  /// Whether `method` is randomized (its report carries the seed).
+  static func usesSeed(_ method: PlanningMethod) -> Bool {
+    switch method {
+    case .approx, .auto, .layerOnly, .fileOnly: return true
+    case .exact, .popularity, .originOnly: return false
+    }
   }
 
   /// A user's start plan, resolved against the instance.
@@ -242,7 +272,8 @@ public enum Planner {
     let restrictedBound = report.bound
     report.bound = nil
     if report.status == .optimal { report.status = .feasible }
-    if report.termination == .optimal { report.termination = .completed }
+    // Optimal or infeasible for the restriction says nothing of the full model.
+    if report.termination == .optimal || report.termination == .infeasible { report.termination = .completed }
     report.updateDerived()
     report.details.removeAll { $0.key == "restrictedBound" }
     report.details.append(("restrictedBound", restrictedBound.map(JSONValue.number) ?? .null))

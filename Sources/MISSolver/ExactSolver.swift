@@ -171,7 +171,7 @@ public struct ExactSolver: Sendable {
         restrictedBound = bound
         bound = nil
         if status == .optimal { status = .feasible }
-        if termination == .optimal { termination = .completed }
+        if termination == .optimal || termination == .infeasible { termination = .completed }
       }
       var typed = ExactStatistics(
         rows: size.rows, columns: size.columns, nonzeros: size.nonzeros,
