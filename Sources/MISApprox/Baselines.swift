@@ -181,7 +181,8 @@ public enum Planner {
         matrix = m
         objective = t
       } else {
-        rejection = "ignored: the start plan is infeasible (\(metrics.violations.first.map { "\($0)" } ?? "no objective"))"
+        rejection =
+          "ignored: the start plan is infeasible (\(metrics.violations.first.map { "\($0)" } ?? "no objective"))"
       }
     }
 
@@ -422,7 +423,8 @@ public enum Planner {
   /// Formatting for reasons.
   enum PlannerFormat {
     static func seconds(_ s: Double) -> String {
-      s >= 10 ? "\(Int(s.rounded())) s" : "\((s * 100).rounded() / 100) s"
+      guard s.isFinite, s < 1e15 else { return "unlimited" }
+      return s >= 10 ? "\(Int(s.rounded())) s" : "\((s * 100).rounded() / 100) s"
     }
   }
 }

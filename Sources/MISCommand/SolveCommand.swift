@@ -50,7 +50,9 @@ struct SolveCommand: ParsableCommand {
     help: ArgumentHelp("Time limit of every method, in seconds (≥ 0).", valueName: "seconds"))
   var timeLimit: Double?
 
-  @Option(parsing: .unconditional, help: "Seed of the randomized methods (approx, auto, exact's warm start, layer-only, file-only). Default 0.")
+  @Option(
+    parsing: .unconditional,
+    help: "Seed of the randomized methods (approx, auto, exact's warm start, layer-only, file-only). Default 0.")
   var seed: UInt64?
 
   @Option(
@@ -61,7 +63,8 @@ struct SolveCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Rounding trials of the randomized methods. Default 32.")
   var trials: Int?
 
-  @Option(parsing: .unconditional, help: "Threads for rounding trials (never changes the plan). Default: all processors.")
+  @Option(
+    parsing: .unconditional, help: "Threads for rounding trials (never changes the plan). Default: all processors.")
   var threads: Int?
 
   @Option(
@@ -103,7 +106,7 @@ struct SolveCommand: ParsableCommand {
       throw CommandFailure.solver(error, file: input.instance)
     }
     // The limit counts from the start of the command.
-    if let timeLimit { options.control.deadline = commandStart.advanced(by: .seconds(timeLimit)) }
+    if let timeLimit { options.control.deadline = SolveControl.instant(after: timeLimit, from: commandStart) }
     options.timeLimitSeconds = nil
 
     // Options a method does not use are reported, never silently dropped, but not refused:
@@ -155,7 +158,8 @@ struct SolveCommand: ParsableCommand {
         ? "the instance is infeasible" : "method \(method.rawValue) found no feasible plan"
       throw CommandFailure.infeasible("infeasible: \(why)")
     case .timeLimitNoSolution:
-      let why = result.termination == .interrupted ? "interrupted before a plan was found" : "no plan found within the limits"
+      let why =
+        result.termination == .interrupted ? "interrupted before a plan was found" : "no plan found within the limits"
       throw CommandFailure.infeasible(why)
     }
   }

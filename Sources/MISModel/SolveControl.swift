@@ -66,14 +66,24 @@ public struct SolveControl: Sendable {
   }
 
   /// Creates a control value whose deadline is `timeLimitSeconds` from now (`nil`: none).
-  /// A limit of 0 or less is a deadline already passed.
+  /// A limit of 0 or less (or NaN) is a deadline already passed; an infinite or
+  /// astronomically long one (over 10^12 s) is no deadline.
   public init(
     timeLimitSeconds: Double?, shouldStop: (@Sendable () -> Bool)? = nil,
     progress: (@Sendable (SolveProgress) -> Void)? = nil
   ) {
     self.init(
-      deadline: timeLimitSeconds.map { ContinuousClock.now.advanced(by: .seconds(max(0, $0))) },
-      shouldStop: shouldStop, progress: progress)
+      deadline: timeLimitSeconds.flatMap { Self.instant(after: $0) }, shouldStop: shouldStop, progress: progress)
+  }
+
+  /// The instant `seconds` after `start` (default now): `start` itself for 0, negative or
+  /// NaN, `nil` (no deadline) for more than 10^12 s or infinity.
+  public static func instant(
+    after seconds: Double, from start: ContinuousClock.Instant = .now
+  ) -> ContinuousClock.Instant? {
+    guard seconds > 0 else { return start }
+    guard seconds <= 1e12 else { return nil }
+    return start.advanced(by: .seconds(seconds))
   }
 
   /// No deadline, no cancellation, no progress.
@@ -107,7 +117,7 @@ public struct SolveControl: Sendable {
   /// phase of a solve that shares its budget); cancellation and progress are kept.
   public func limited(toSeconds seconds: Double) -> SolveControl {
     var copy = self
-    let phaseDeadline = ContinuousClock.now.advanced(by: .seconds(max(0, seconds)))
+    guard let phaseDeadline = Self.instant(after: seconds) else { return copy }
     copy.deadline = deadline.map { min($0, phaseDeadline) } ?? phaseDeadline
     return copy
   }
