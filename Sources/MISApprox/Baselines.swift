@@ -257,11 +257,26 @@ public enum Planner {
     return result
   }
 
-  /// Runs ``ApproxSolver`` under `control` and returns its result.
+  /// Runs ``ApproxSolver`` under `control` and returns its result with typed statistics.
   static func runApproxSolver(_ index: ProblemIndex, _ options: ApproxSolver.Options, control: SolveControl)
     throws(SolverError) -> PlanningResult
   {
-    try ApproxSolver(options: options).solve(index).result
+    let approx = try ApproxSolver(options: options).solve(index)
+    var result = approx.result
+    if result.statistics.approx == nil {
+      var bestTrial: Int? = nil
+      if case .number(let t)? = result.report.detail("bestTrial"), t >= 0 { bestTrial = Int(t) }
+      result.statistics.approx = ApproxStatistics(
+        trials: approx.trials.count, bestTrial: bestTrial, relaxationSeconds: approx.timing.lp,
+        roundingSeconds: approx.timing.rounding, repairSeconds: approx.timing.repair,
+        savingsRatio: approx.ratios.savingsRatio, theoremBound: RatioCheck.theoremBound,
+        meanPreRepairSavingsRatio: approx.ratios.meanPreRepairSavingsRatio, boundSource: "lp")
+    }
+    control.report(
+      SolveProgress(
+        elapsed: approx.timing.total, bestObjective: result.objective, bestBound: result.bound,
+        phase: "\(options.methodName) done"))
+    return result
   }
 
   /// A method restricted to some granularities: its bound bounds the restricted model

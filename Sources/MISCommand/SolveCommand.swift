@@ -234,7 +234,7 @@ struct SolveCommand: ParsableCommand {
     thread.stackSize = 16 << 20
     thread.start()
 
-    var lastPrint = -1.0
+    var lastPrint = 0.0
     while true {
       if done.wait(timeout: .now() + 0.2) == .success { break }
       if progress, watch.seconds - lastPrint >= 1 {

@@ -38,6 +38,8 @@ private func solverBlock(_ result: PlanningResult) throws -> [String: Any] {
       } else {
         #expect([.completed, .optimal].contains(result.termination), "\(method): \(result.termination)")
       }
+      if method == .exact { #expect(result.statistics.exact != nil) }
+      if method == .approx { #expect(result.statistics.approx?.trials == PlannerOptions().trials) }
       let solver = try solverBlock(result)
       #expect(solver["termination"] as? String == result.termination.rawValue)
     }
