@@ -328,6 +328,8 @@ public enum Planner {
       result = strengthened(result, bound: wb)
     }
     result.report.details.append(("warmStart", .string(warmNote)))
+    // The plan may depend on the seed through the warm start.
+    if warmNote == "approx" { result.report.seed = options.seed }
     if let w = warm, let o = w.objective { result.report.details.append(("warmStartObjective", .number(o))) }
     if let approxStatistics = warm?.statistics.approx { result.statistics.approx = approxStatistics }
     return result
@@ -409,6 +411,8 @@ public enum Planner {
     report.seed = options.seed
     if report.status == .optimal {
       report.termination = .optimal
+    } else if choice == "exact", result.termination == .gapLimit {
+      report.termination = .gapLimit
     } else if report.status != .infeasible {
       report.termination = control.stopReason() ?? (result.matrix == nil ? report.termination : .completed)
     }
