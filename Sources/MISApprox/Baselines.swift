@@ -381,7 +381,7 @@ public enum Planner {
       exact.control = control.limited(toSeconds: seconds)
       let e = try ExactSolver(options: exact).solve(index)
       exactResult = e
-      let limit = Planner.PlannerFormat.seconds(seconds)
+      let limit = describeSeconds(seconds)
       if e.status == .optimal {
         choice = "exact"
         reason =
@@ -439,13 +439,12 @@ public enum Planner {
     return total
   }
 
-  /// Formatting for reasons.
-  enum PlannerFormat {
-    static func seconds(_ s: Double) -> String {
-      guard s.isFinite, s < 1e15 else { return "unlimited" }
-      return s >= 10 ? "\(Int(s.rounded())) s" : "\((s * 100).rounded() / 100) s"
-    }
+  /// Seconds for a reason text: `5.0 s`, `12 s`, `unlimited`.
+  static func describeSeconds(_ s: Double) -> String {
+    guard s.isFinite, s < 1e15 else { return "unlimited" }
+    return s >= 10 ? "\(Int(s.rounded())) s" : "\((s * 100).rounded() / 100) s"
   }
+
 }
 
 /// The simple planners users compare against (see `Docs/baselines.md`).
