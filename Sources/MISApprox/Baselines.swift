@@ -91,8 +91,9 @@ public struct PlannerOptions: Sendable {
 ///
 /// Limits and cancellation (``PlannerOptions/timeLimitSeconds``,
 /// ``PlannerOptions/control``) are cooperative: each method checks them between its
-/// phases and inside its long loops, so a stop takes effect within about a second (GLPK's
-/// simplex sees a cancellation only when the LP ends). The answer is then the best plan
+/// phases and inside its long loops, so a stop takes effect within about a second (except
+/// in GLPK's presolved root LP, which sees a cancellation only when it ends: the exact
+/// method avoids it whenever it has a start plan). The answer is then the best plan
 /// available, with termination `timeLimit` or `interrupted`.
 public enum Planner {
   /// Plans `index` with `method`.
