@@ -16,8 +16,8 @@ import MISSolver
 /// Limits and signals: `--time-limit` counts from the start of the command (reading the
 /// instance included) and applies to every method. SIGINT or SIGTERM stops the solve as a
 /// cancellation: the best plan so far is written with `termination: "interrupted"`. If the
-/// method has not returned 1.5 s after the signal (GLPK's simplex sees a stop only when an
-/// LP ends), the tool writes the start plan or the origin-only plan instead, when feasible.
+/// method has not returned 1.5 s after the signal (GLPK's presolved root LP sees a stop only when it
+/// ends), the tool writes the start plan or the origin-only plan instead, when feasible.
 /// A second signal ends the process at once (exit 130). Exit 0 when a plan was written, 1
 /// otherwise.
 struct SolveCommand: ParsableCommand {
