@@ -77,6 +77,10 @@ enum Report {
       }
       lines.append("\(key + ":")\(String(repeating: " ", count: max(1, 24 - key.count - 1)))\(text)")
     }
+    if let prices = s.capacityPrices, !prices.isEmpty {
+      lines.append("capacity prices (s/GiB):")
+      for p in prices { lines.append("  \(p.registry)  \(number(p.secondsPerGiB, digits: 4))") }
+    }
     return lines
   }
 

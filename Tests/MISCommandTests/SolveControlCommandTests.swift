@@ -125,8 +125,10 @@ struct SolveControlCommandTests {
     #expect(try mis("compare", instance, "--time-limit", "-1").status == 2)
   }
 
-  @Test("SIGINT stops a slow exact solve: plan written, termination interrupted, exit 0")
-  func sigint() throws {
+  @Test(
+    "SIGINT or SIGTERM stops a slow exact solve: plan written, termination interrupted, exit 0",
+    arguments: [SIGINT, SIGTERM])
+  func signalStops(signal: Int32) throws {
     let dir = try TemporaryDirectory()
     let instance = dir.path("slow.json")
     let generated = try mis(
@@ -153,7 +155,7 @@ struct SolveControlCommandTests {
     DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
     Thread.sleep(forTimeInterval: 2)
     let signalled = ContinuousClock.now
-    kill(pid, SIGINT)
+    kill(pid, signal)
     process.waitUntilExit()
     let latency = ContinuousClock.now - signalled
     watchdog.cancel()
@@ -161,7 +163,7 @@ struct SolveControlCommandTests {
     let stderr = try String(contentsOfFile: err, encoding: .utf8)
     #expect(process.terminationReason == .exit, "killed by a signal; stderr: \(stderr)")
     #expect(process.terminationStatus == 0, "stderr: \(stderr)")
-    #expect(latency < .seconds(5), "stopped \(latency) after SIGINT")
+    #expect(latency < .seconds(5), "stopped \(latency) after signal \(signal)")
     #expect(stderr.contains("progress:"), "\(stderr)")
     var reader = JSONReader(bytes: try dir.bytes("plan.json"))
     let document = try reader.parseDocument()
