@@ -3,7 +3,7 @@ import MISSolver
 
 /// Every planner the package offers, by its command-line name (`--method` in `Docs/cli.md`).
 public enum PlanningMethod: String, Sendable, Hashable, CaseIterable {
-  /// GLPK's MIP on the reduced exact model (``ExactSolver``), warm-started from the
+  /// GLPK's MIP on the reduced exact model (``/MISSolver/ExactSolver``), warm-started from the
   /// approximate plan.
   case exact
   /// Relaxation + randomized rounding + repair + improvement (``ApproxSolver``).
@@ -31,14 +31,14 @@ public struct PlannerOptions: Sendable {
   public var trials: Int = 32
   /// Wall-clock limit of **every** method in seconds, counted from the call (default none;
   /// at least 0). When it elapses the method returns the best plan it has then, with
-  /// termination ``Termination/timeLimit`` — at worst the start plan or the origin-only plan
+  /// termination ``/MISModel/Termination/timeLimit`` — at worst the start plan or the origin-only plan
   /// when that is feasible. A limit that elapses is a result, never an error.
   public var timeLimitSeconds: Double? = nil
   /// Relative MIP gap of the exact method (default none: prove optimality; finite, ≥ 0).
   public var relativeGap: Double? = nil
   /// Threads for rounding trials (default: active processors, at least 1; never changes the result).
   public var parallelism: Int = ApproxSolver.Options().parallelism
-  /// A plan to start from (ids, e.g. read with ``PlanCodec``): the exact method's first
+  /// A plan to start from (ids, e.g. read with ``/MISModel/PlanCodec``): the exact method's first
   /// incumbent, and a plan the approximate methods return if theirs is worse. Unknown ids
   /// are an error; an infeasible plan is ignored with a `start` note in the details. The
   /// baselines ignore it.
@@ -58,7 +58,7 @@ public struct PlannerOptions: Sendable {
 
   /// Checks every option.
   ///
-  /// - Throws: ``SolverError/invalidOptions(reason:)`` quoting the value given: a negative
+  /// - Throws: ``/MISSolver/SolverError/invalidOptions(reason:)`` quoting the value given: a negative
   ///   or NaN time limit, a negative or non-finite gap, `trials < 1`, `parallelism < 1`.
   public func validate() throws(SolverError) {
     if let t = timeLimitSeconds, !(t >= 0) {
@@ -82,7 +82,7 @@ public struct PlannerOptions: Sendable {
 }
 
 /// One entry point for every method, used by the `mis` tool and the benchmarks. Every
-/// method returns a ``PlanningResult``.
+/// method returns a ``/MISModel/PlanningResult``.
 ///
 /// ```swift
 /// let result = try Planner.solve(index, method: .popularity)
@@ -98,7 +98,7 @@ public struct PlannerOptions: Sendable {
 public enum Planner {
   /// Plans `index` with `method`.
   ///
-  /// - Throws: ``SolverError`` when the options are invalid (``PlannerOptions/validate()``),
+  /// - Throws: ``/MISSolver/SolverError`` when the options are invalid (``PlannerOptions/validate()``),
   ///   the start plan names unknown ids, or the method cannot run (e.g. GLPK failure, too
   ///   large). Infeasibility, limits and cancellation are results.
   public static func solve(_ index: ProblemIndex, method: PlanningMethod, options: PlannerOptions = PlannerOptions())

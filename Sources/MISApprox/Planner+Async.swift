@@ -6,7 +6,7 @@ extension Planner {
   /// Plans `index` with `method` without blocking the caller: the synchronous solve runs
   /// on a thread of its own (GLPK stays on that one thread), and cancelling the calling
   /// `Task` stops it cooperatively — the result is then the best plan available, with
-  /// termination ``Termination/interrupted``, not an error.
+  /// termination ``/MISModel/Termination/interrupted``, not an error.
   ///
   /// ```swift
   /// let task = Task { try await Planner.solve(index, method: .exact) }
@@ -14,7 +14,7 @@ extension Planner {
   /// let result = try await task.value   // the best plan so far
   /// ```
   ///
-  /// Progress arrives through ``PlannerOptions/control`` (``SolveControl/progress``), or
+  /// Progress arrives through ``PlannerOptions/control`` (``/MISModel/SolveControl/progress``), or
   /// as an `AsyncStream` with ``start(_:method:options:)``.
   ///
   /// - Throws: as the synchronous ``solve(_:method:options:)``.
@@ -86,6 +86,6 @@ public struct PlanningRun: Sendable {
   }
 
   /// Stops the solve cooperatively; ``result`` is then the best plan available, with
-  /// termination ``Termination/interrupted``.
+  /// termination ``/MISModel/Termination/interrupted``.
   public func cancel() { task.cancel() }
 }

@@ -8,8 +8,8 @@ import MISModel
 /// once from different tasks or threads. Cancelling the calling task, or a stop requested
 /// through ``Options/control``, stops GLPK at its next callback and returns the best plan
 /// found so far (at least the start plan, when one was given and is feasible) with
-/// termination ``Termination/interrupted``; a time limit that elapses does the same with
-/// ``Termination/timeLimit``. Neither is an error, however short the limit.
+/// termination ``/MISModel/Termination/interrupted``; a time limit that elapses does the same with
+/// ``/MISModel/Termination/timeLimit``. Neither is an error, however short the limit.
 ///
 /// ```swift
 /// let index = try ProblemIndex(instance)
@@ -115,7 +115,7 @@ public struct ExactSolver: Sendable {
 
   /// Solves `index` like ``solve(_:)-(ProblemIndex)`` and also returns the solve's figures
   /// (model sizes before and after the reductions, nodes, time split, start-plan use).
-  /// The same figures are in the result's ``PlanningResult/statistics``.
+  /// The same figures are in the result's ``/MISModel/PlanningResult/statistics``.
   public func solveWithStatistics(_ index: ProblemIndex) throws(SolverError) -> (
     result: PlanningResult, statistics: Statistics
   ) {
