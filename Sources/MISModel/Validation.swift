@@ -48,7 +48,7 @@ struct IdResolver {
     issues.append(ValidationIssue(path: path, entity: entity, field: field, message: message))
   }
 
-  private static func quoted(_ s: String) -> String {
+  static func quoted(_ s: String) -> String {
     var out = "\""
     for scalar in s.unicodeScalars {
       switch scalar {
