@@ -95,7 +95,7 @@ public struct Reconstruction: Sendable, Hashable {
 }
 
 /// A registry of the fleet with its storage capacity.
-public struct Registry: Sendable, Hashable {
+public struct Registry: Sendable, Hashable, Codable {
   /// Unique registry identifier.
   public var id: String
   /// Storage capacity in bytes (0 ≤ v ≤ 2^53).
@@ -108,7 +108,7 @@ public struct Registry: Sendable, Hashable {
 }
 
 /// An edge node that pulls images.
-public struct Node: Sendable, Hashable {
+public struct Node: Sendable, Hashable, Codable {
   /// Unique node identifier.
   public var id: String
   /// Creates a node.
@@ -116,7 +116,7 @@ public struct Node: Sendable, Hashable {
 }
 
 /// A network link from a node to a registry.
-public struct Link: Sendable, Hashable {
+public struct Link: Sendable, Hashable, Codable {
   /// The node's identifier.
   public var node: String
   /// The registry's identifier.
@@ -143,7 +143,7 @@ public struct Origin: Sendable, Hashable {
 }
 
 /// A link from a node to the origin.
-public struct OriginLink: Sendable, Hashable {
+public struct OriginLink: Sendable, Hashable, Codable {
   /// The node's identifier.
   public var node: String
   /// Throughput in bytes per second (finite, > 0).
@@ -159,7 +159,7 @@ public struct OriginLink: Sendable, Hashable {
 }
 
 /// A file; stored once per registry however many file-level layers share it.
-public struct File: Sendable, Hashable {
+public struct File: Sendable, Hashable, Codable {
   /// Unique file identifier (e.g. a content digest).
   public var id: String
   /// Size in bytes (0 ≤ v ≤ 2^53).
@@ -172,7 +172,7 @@ public struct File: Sendable, Hashable {
 }
 
 /// A layer: the blob that is pulled, and the set of files it unpacks to.
-public struct Layer: Sendable, Hashable {
+public struct Layer: Sendable, Hashable, Codable {
   /// Unique layer identifier (e.g. `sha256:…`).
   public var id: String
   /// Size of the (compressed) blob in bytes: what is sent and what layer-level storage costs.
@@ -188,7 +188,7 @@ public struct Layer: Sendable, Hashable {
 }
 
 /// An image: a list of layers, all pulled whenever the image is pulled.
-public struct Image: Sendable, Hashable {
+public struct Image: Sendable, Hashable, Codable {
   /// Unique image identifier (e.g. `nginx:1.27`).
   public var id: String
   /// The identifiers of the image's layers: at least one, without repeats.
@@ -201,7 +201,7 @@ public struct Image: Sendable, Hashable {
 }
 
 /// Expected pulls of one image by one node over the planning horizon.
-public struct Demand: Sendable, Hashable {
+public struct Demand: Sendable, Hashable, Codable {
   /// The node's identifier.
   public var node: String
   /// The image's identifier.
