@@ -2,27 +2,36 @@ import ArgumentParser
 import MISModel
 import MISSolver
 
-/// `mis validate INSTANCE.json`: checks an instance against MODEL.md §1.
+/// `mis validate INSTANCE.json [--strict]`: checks an instance against the model's rules
+/// (`Docs/formats.md`).
 ///
-/// Exit 0 when the instance is valid; 2 with every problem listed (entity and field, or
-/// JSON line and column) when it is not; 1 when it is valid but provably infeasible: some
-/// demanded (node, layer) pair has no origin link and no linked registry that could hold
-/// the layer at all.
+/// Exit 0 when the instance is valid, its warnings (unknown keys with the key probably
+/// meant, no demand, unlinked registries, isolated nodes, unpulled images) all listed on
+/// standard error; 2 with every problem listed (entity and field, or JSON line and column)
+/// when it is not, or with `--strict` when there is any warning; 1 when it is valid but
+/// provably infeasible: some demanded (node, layer) pair has no origin link and no linked
+/// registry that could hold the layer at all.
 struct ValidateCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "validate",
     abstract: "Check an instance file against the model's rules.",
     discussion: """
       Reports every problem, each naming the entity and field (or the JSON line and column \
-      of a syntax error). A valid instance in which some demanded layer can never be \
-      served (no origin link, no linked registry large enough) is reported as infeasible.
+      of a syntax error). Warnings (unknown keys, with the key probably meant; no demand; a \
+      registry no node links to; a node with no link at all; an image nobody pulls) go to \
+      standard error; --strict makes them errors (exit 2). A valid instance in which some \
+      demanded layer can never be served (no origin link, no linked registry large enough) \
+      is reported as infeasible.
       """
   )
 
   @OptionGroup var input: InstanceArgument
 
+  @Flag(help: "Treat every warning (e.g. an unknown key) as an error: exit 2 listing them.")
+  var strict = false
+
   func run() throws {
-    let index = try input.load()
+    let index = try input.load(strict: strict, warningLimit: nil)
     let instance = index.instance
     let impossible = Formulation(index).impossiblePairs
     let name = instance.name.map { "\"\($0)\"" } ?? "(unnamed)"

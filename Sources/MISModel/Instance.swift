@@ -23,6 +23,29 @@
 ///
 /// The value itself is not guaranteed valid: call ``validate()`` (or use the
 /// builder / codec, which do) before indexing it.
+///
+/// ## Reading and writing
+///
+/// ``init(contentsOf:strict:)``, ``init(jsonData:strict:)``, ``jsonData(pretty:)`` and
+/// ``write(to:pretty:)`` read and write the `mis-instance/1` document; `Instance` is also
+/// `Codable` (`JSONDecoder().decode(Instance.self, from: data)` reads the same document and
+/// validates it). ``InstanceCodec/decodeWithWarnings(_:strict:)`` also returns the
+/// document's warnings (unknown keys with the key probably meant, no demand, unlinked
+/// registries…), and ``warnings`` lists the structural ones of any value.
+///
+/// ## Name collisions
+///
+/// The element types are named after the document's vocabulary — ``Registry``, ``Node``,
+/// ``Link``, ``File``, ``Layer``, ``Image``, ``Demand``, and ``Plan`` — so they can clash with
+/// types of other modules (SwiftUI's `Image` and `Link`, a `File` or `Node` of your own).
+/// No type in `MISModel` is named like the module, so the module name always
+/// disambiguates:
+///
+/// ```swift
+/// let file = MISModel.File(id: "f1", sizeBytes: 1_048_576)
+/// let plan = MISModel.Plan(placements: [])
+/// typealias StoragePlan = MISModel.Plan   // or a local alias for the whole file
+/// ```
 public struct Instance: Sendable, Hashable {
   /// The `format` string of every instance document.
   public static let format = "mis-instance/1"

@@ -10,7 +10,7 @@ public enum ModelLimits {
   /// of 1 024 files of 2^53 bytes). A clamped total is far above every allowed capacity
   /// (≤ 2^53), so every feasibility decision is the same as with exact arithmetic.
   @inlinable
-  public static func addingBytes(_ a: Int64, _ b: Int64) -> Int64 {
+  package static func addingBytes(_ a: Int64, _ b: Int64) -> Int64 {
     let (sum, overflow) = a.addingReportingOverflow(b)
     return overflow ? Int64.max : sum
   }

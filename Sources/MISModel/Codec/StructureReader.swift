@@ -46,6 +46,18 @@ struct StructureReader {
     }
   }
 
+  /// "missing required field", naming a present key that was probably meant for it
+  /// (`"capacity"` for `"capacityBytes"`).
+  private func missing(_ key: String, in object: JSONValue) -> String {
+    var message = "missing required field \"\(key)\""
+    if case .object(let pairs) = object,
+      let near = pairs.first(where: { $0.key != key && KeySuggestion.nearest(to: $0.key, among: [key]) != nil })
+    {
+      message += " (the object has \(IdResolver.quoted(near.key)): a misspelling of \"\(key)\"?)"
+    }
+    return message
+  }
+
   /// The unknown keys as warnings, in order of first occurrence.
   var warnings: [ValidationWarning] {
     unknownKeys.map { u in
@@ -91,7 +103,7 @@ struct StructureReader {
   {
     guard let value = object[key], value != .null || required else {
       if required {
-        issue("\(path).\(key)", entity, key, "missing required field \"\(key)\"", entityPath: path)
+        issue("\(path).\(key)", entity, key, missing(key, in: object), entityPath: path)
       }
       return nil
     }
@@ -108,7 +120,7 @@ struct StructureReader {
   {
     guard let value = object[key] else {
       if let d = `default` { return d }
-      issue("\(path).\(key)", entity, key, "missing required field \"\(key)\"", entityPath: path)
+      issue("\(path).\(key)", entity, key, missing(key, in: object), entityPath: path)
       return nil
     }
     guard case .number(let d) = value else {
@@ -131,7 +143,7 @@ struct StructureReader {
   /// An array of strings (ids).
   mutating func stringArray(_ object: JSONValue, _ key: String, path: String, entity: String?) -> [String]? {
     guard let value = object[key] else {
-      issue("\(path).\(key)", entity, key, "missing required field \"\(key)\"", entityPath: path)
+      issue("\(path).\(key)", entity, key, missing(key, in: object), entityPath: path)
       return nil
     }
     guard case .array(let elements) = value else {
