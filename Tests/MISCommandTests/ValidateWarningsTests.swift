@@ -66,7 +66,9 @@ struct ValidateWarningsTests {
     let path = try dir.write("i.json", instance)
     let run = try mis("validate", path)
     #expect(run.status == 0, "\(run)")
-    for fragment in [#"registries[3] (registry "spare")"#, #"nodes[3] (node "island")"#, #"images[4] (image "nobody:1")"#] {
+    for fragment in [
+      #"registries[3] (registry "spare")"#, #"nodes[3] (node "island")"#, #"images[4] (image "nobody:1")"#,
+    ] {
       #expect(run.stderr.contains("warning: \(path): \(fragment)"), "\(fragment): \(run.stderr)")
     }
     let strict = try mis("validate", path, "--strict")
@@ -94,7 +96,9 @@ struct ValidateWarningsTests {
     )
     let run = try mis("evaluate", instance, plan, "--json")
     #expect(run.status == 0, "\(run)")
-    #expect(run.stderr.contains("warning: \(plan): placement: unknown key \"placement\" ignored; did you mean \"placements\"?"))
+    #expect(
+      run.stderr.contains(
+        "warning: \(plan): placement: unknown key \"placement\" ignored; did you mean \"placements\"?"))
     #expect(run.stderr.contains("warning: \(plan): placements[0].granularty:"), "\(run.stderr)")
     #expect(try run.json()["feasible"] == .bool(true))
   }

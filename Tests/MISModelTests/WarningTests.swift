@@ -29,7 +29,10 @@ import Testing
       ("\"origin\":", "\"origins\":", "origins", "origin"),
       ("\"pulls\": 40", "\"pulls\": 40, \"pull\": 3", "demands[0].pull", "pulls"),
       ("\"sizeBytes\": 734003", "\"sizeBytes\": 734003, \"size\": 1", "layers[0].size", "sizeBytes"),
-      ("\"latencySeconds\": 0.15", "\"latencySeconds\": 0.15, \"Latency\": 1", "origin.links[0].Latency", "latencySeconds"),
+      (
+        "\"latencySeconds\": 0.15", "\"latencySeconds\": 0.15, \"Latency\": 1", "origin.links[0].Latency",
+        "latencySeconds"
+      ),
       ("\"registries\":", "\"regsitries\": [], \"registries\":", "regsitries", "registries"),
     ])
   func misspelledKeys(original: String, misspelled: String, path: String, suggestion: String) throws {

@@ -46,7 +46,8 @@ extension Instance: Codable {
     if !issues.isEmpty {
       let error = ModelError.invalidInstance(issues)
       throw DecodingError.dataCorrupted(
-        DecodingError.Context(codingPath: decoder.codingPath, debugDescription: error.description, underlyingError: error)
+        DecodingError.Context(
+          codingPath: decoder.codingPath, debugDescription: error.description, underlyingError: error)
       )
     }
   }
