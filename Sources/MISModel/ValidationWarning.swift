@@ -220,16 +220,24 @@ enum KnownKeys {
   static let plan = ["format", "instance", "placements", "metrics", "solver"]
   static let placement = ["registry", "layer", "granularity"]
 
+  static let registry = ["id", "capacityBytes"]
+  static let node = ["id"]
+  static let link = ["node", "registry", "bandwidthBytesPerSecond", "latencySeconds"]
+  static let file = ["id", "sizeBytes"]
+  static let layer = ["id", "sizeBytes", "files"]
+  static let image = ["id", "layers"]
+  static let demand = ["node", "image", "pulls"]
+
   /// The keys of an element of the instance's list `list`.
   static func element(of list: String) -> [String] {
     switch list {
-    case "registries": return ["id", "capacityBytes"]
-    case "nodes": return ["id"]
-    case "links": return ["node", "registry", "bandwidthBytesPerSecond", "latencySeconds"]
-    case "files": return ["id", "sizeBytes"]
-    case "layers": return ["id", "sizeBytes", "files"]
-    case "images": return ["id", "layers"]
-    case "demands": return ["node", "image", "pulls"]
+    case "registries": return registry
+    case "nodes": return node
+    case "links": return link
+    case "files": return file
+    case "layers": return layer
+    case "images": return image
+    case "demands": return demand
     default: return []
     }
   }
