@@ -41,10 +41,17 @@ struct InstanceArgument: ParsableArguments {
   /// - Throws: ``CommandFailure`` with exit 2 naming the entity and field, or the JSON line
   ///   and column.
   func load(strict: Bool = false, warningLimit: Int? = 20) throws(CommandFailure) -> ProblemIndex {
+    try loadReportingWarnings(strict: strict, warningLimit: warningLimit).index
+  }
+
+  /// ``load(strict:warningLimit:)``, also returning the warnings it printed.
+  func loadReportingWarnings(strict: Bool = false, warningLimit: Int? = 20) throws(CommandFailure) -> (
+    index: ProblemIndex, warnings: [ValidationWarning]
+  ) {
     do {
       let (document, warnings) = try InstanceCodec.readWithWarnings(contentsOf: instance, strict: strict)
       Console.warnings(warnings, file: instance, limit: warningLimit)
-      return try ProblemIndex(document)
+      return (try ProblemIndex(document), warnings)
     } catch {
       throw .model(error, file: instance)
     }

@@ -31,15 +31,21 @@ struct ValidateCommand: ParsableCommand {
   var strict = false
 
   func run() throws {
-    let index = try input.load(strict: strict, warningLimit: nil)
+    let (index, warnings) = try input.loadReportingWarnings(strict: strict, warningLimit: nil)
     let instance = index.instance
     let impossible = Formulation(index).impossiblePairs
     let name = instance.name.map { "\"\($0)\"" } ?? "(unnamed)"
-    Console.out(
-      "valid mis-instance/1 \(name): \(instance.registries.count) registries, \(instance.nodes.count) nodes, "
-        + "\(instance.links.count) links, \(instance.origin?.links.count ?? 0) origin links, "
-        + "\(instance.files.count) files, \(instance.layers.count) layers, \(instance.images.count) images, "
-        + "\(instance.demands.count) demands (\(Report.number(index.totalPulls)) pulls)")
+    func count(_ n: Int, _ noun: String, _ plural: String? = nil) -> String {
+      "\(n) \(n == 1 ? noun : plural ?? noun + "s")"
+    }
+    var summary =
+      "valid mis-instance/1 \(name): \(count(instance.registries.count, "registry", "registries")), "
+      + "\(count(instance.nodes.count, "node")), \(count(instance.links.count, "link")), "
+      + "\(count(instance.origin?.links.count ?? 0, "origin link")), \(count(instance.files.count, "file")), "
+      + "\(count(instance.layers.count, "layer")), \(count(instance.images.count, "image")), "
+      + "\(count(instance.demands.count, "demand")) (\(Report.number(index.totalPulls)) pulls)"
+    if !warnings.isEmpty { summary += "; \(count(warnings.count, "warning")) on standard error" }
+    Console.out(summary)
     guard impossible.isEmpty else {
       let shown = impossible.prefix(20).map { pair in
         "  node \"\(instance.nodes[Int(pair.node)].id)\", layer \"\(instance.layers[Int(pair.layer)].id)\": "

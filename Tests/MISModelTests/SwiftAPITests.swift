@@ -37,6 +37,17 @@ import Testing
     #expect(decoded.reconstruction == Reconstruction(secondsPerLayer: 0.21, secondsPerByte: 0.5))
     #expect(decoded.registries.isEmpty && decoded.origin == nil && decoded.name == nil)
     #expect(try InstanceCodec.decode(Array(minimal.utf8)) == decoded)
+    // Codable accepts and rejects what the codec does: null for optional values, not for lists.
+    let nulls = #"{"format": "mis-instance/1", "name": null, "origin": null, "reconstruction": null}"#
+    #expect(try JSONDecoder().decode(Instance.self, from: Data(nulls.utf8)) == InstanceCodec.decode(Array(nulls.utf8)))
+    for bad in [
+      #"{"format": "mis-instance/1", "registries": null}"#,
+      #"{"format": "mis-instance/1", "reconstruction": {"secondsPerLayer": null}}"#,
+      #"{"format": "mis-instance/1", "origin": {"links": null}}"#,
+    ] {
+      #expect(throws: DecodingError.self, "\(bad)") { try JSONDecoder().decode(Instance.self, from: Data(bad.utf8)) }
+      #expect(throws: ModelError.self, "\(bad)") { try InstanceCodec.decode(Array(bad.utf8)) }
+    }
   }
 
   @Test func codableErrorsCarryContext() {

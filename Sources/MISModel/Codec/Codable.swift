@@ -34,14 +34,14 @@ extension Instance: Codable {
     self.init(
       name: try c.decodeIfPresent(String.self, forKey: .name),
       reconstruction: try c.decodeIfPresent(Reconstruction.self, forKey: .reconstruction) ?? .default,
-      registries: try c.decodeIfPresent([Registry].self, forKey: .registries) ?? [],
-      nodes: try c.decodeIfPresent([Node].self, forKey: .nodes) ?? [],
-      links: try c.decodeIfPresent([Link].self, forKey: .links) ?? [],
+      registries: try c.decodeUnlessAbsent([Registry].self, forKey: .registries) ?? [],
+      nodes: try c.decodeUnlessAbsent([Node].self, forKey: .nodes) ?? [],
+      links: try c.decodeUnlessAbsent([Link].self, forKey: .links) ?? [],
       origin: try c.decodeIfPresent(Origin.self, forKey: .origin),
-      files: try c.decodeIfPresent([File].self, forKey: .files) ?? [],
-      layers: try c.decodeIfPresent([Layer].self, forKey: .layers) ?? [],
-      images: try c.decodeIfPresent([Image].self, forKey: .images) ?? [],
-      demands: try c.decodeIfPresent([Demand].self, forKey: .demands) ?? [])
+      files: try c.decodeUnlessAbsent([File].self, forKey: .files) ?? [],
+      layers: try c.decodeUnlessAbsent([Layer].self, forKey: .layers) ?? [],
+      images: try c.decodeUnlessAbsent([Image].self, forKey: .images) ?? [],
+      demands: try c.decodeUnlessAbsent([Demand].self, forKey: .demands) ?? [])
     let issues = validationIssues()
     if !issues.isEmpty {
       let error = ModelError.invalidInstance(issues)
@@ -85,9 +85,9 @@ extension Reconstruction: Codable {
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     self.init(
-      secondsPerLayer: try c.decodeIfPresent(Double.self, forKey: .secondsPerLayer)
+      secondsPerLayer: try c.decodeUnlessAbsent(Double.self, forKey: .secondsPerLayer)
         ?? Reconstruction.default.secondsPerLayer,
-      secondsPerByte: try c.decodeIfPresent(Double.self, forKey: .secondsPerByte)
+      secondsPerByte: try c.decodeUnlessAbsent(Double.self, forKey: .secondsPerByte)
         ?? Reconstruction.default.secondsPerByte)
   }
 
@@ -111,7 +111,7 @@ extension Origin: Codable {
   /// - Throws: `DecodingError` for a mistyped or incomplete link.
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
-    self.init(links: try c.decodeIfPresent([OriginLink].self, forKey: .links) ?? [])
+    self.init(links: try c.decodeUnlessAbsent([OriginLink].self, forKey: .links) ?? [])
   }
 
   /// Encodes `{ "links": [...] }`.
@@ -160,5 +160,13 @@ extension Plan: Codable {
     try c.encode(Plan.format, forKey: .format)
     try c.encodeIfPresent(instance, forKey: .instance)
     try c.encode(placements, forKey: .placements)
+  }
+}
+
+extension KeyedDecodingContainer {
+  /// The value for `key`, or `nil` only when the key is absent: unlike `decodeIfPresent`, an
+  /// explicit `null` is an error (`valueNotFound`), as it is for ``InstanceCodec``.
+  fileprivate func decodeUnlessAbsent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+    contains(key) ? try decode(type, forKey: key) : nil
   }
 }
