@@ -354,9 +354,16 @@ func readBytes(_ path: String) throws(ModelError) -> [UInt8] {
     throw .io(path: path, message: "no such file")
   }
   if isDirectory.boolValue { throw .io(path: path, message: "is a directory, not a file") }
+  guard FileManager.default.isReadableFile(atPath: path) else { throw .io(path: path, message: "permission denied") }
   do {
-    let data = try Data(contentsOf: URL(fileURLWithPath: path))
-    return [UInt8](data)
+    let type = try FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType
+    if type == .typeRegular {
+      return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+    // A pipe or a device (`/dev/stdin`, `<(…)`): read until the end.
+    guard let handle = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadUnknown) }
+    defer { try? handle.close() }
+    return [UInt8](try handle.readToEnd() ?? Data())
   } catch {
     throw .io(path: path, message: fileErrorReason(error))
   }
