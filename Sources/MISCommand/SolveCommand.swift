@@ -167,9 +167,8 @@ struct SolveCommand: ParsableCommand {
   /// Reads `--start`: a malformed plan or unknown ids are invalid input (exit 2); an
   /// infeasible plan is ignored with a note.
   static func loadStart(_ path: String, index: ProblemIndex, method: PlanningMethod) throws(CommandFailure) -> Plan? {
-    let plan: Plan
+    let plan = try loadPlan(path)
     do {
-      plan = try PlanCodec.read(contentsOf: path)
       _ = try index.matrix(from: plan)
     } catch {
       throw .model(error, file: path)

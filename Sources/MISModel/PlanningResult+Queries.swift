@@ -54,23 +54,6 @@ extension ProblemIndex {
   }
 }
 
-/// Where a node pulls a layer from under a plan (the evaluator's cheapest source,
-/// `Docs/model.md` §4).
-public enum PullSource: Sendable, Hashable, CustomStringConvertible {
-  /// A registry that stores the layer at the given granularity.
-  case registry(id: String, granularity: Granularity)
-  /// The origin.
-  case origin
-
-  /// `registry r1 (layer level)`, `registry r2 (file level)` or `origin`.
-  public var description: String {
-    switch self {
-    case .registry(let id, let granularity): return "registry \(id) (\(granularity.rawValue) level)"
-    case .origin: return "origin"
-    }
-  }
-}
-
 extension PlanningResult {
   /// Where node `node` pulls layer `layer` from under this result's plan, by id.
   ///
@@ -81,8 +64,7 @@ extension PlanningResult {
   /// - Returns: the cheapest source (ties as in the evaluator), or `nil` when there is no
   ///   plan, an id is unknown, or the node has no source at all for the layer.
   public func source(node: String, layer: String) -> PullSource? {
-    guard let matrix, let n = index.instance.nodes.firstIndex(where: { $0.id == node }),
-      let l = index.instance.layers.firstIndex(where: { $0.id == layer }),
+    guard let matrix, let n = index.nodeIndex(of: node), let l = index.layerIndex(of: layer),
       let (source, _) = index.cheapestSource(node: n, layer: l, in: matrix)
     else { return nil }
     switch source {
