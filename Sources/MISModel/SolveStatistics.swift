@@ -33,8 +33,10 @@ public struct ExactStatistics: Sendable, Hashable {
   public var buildSeconds: Double
   /// Seconds inside the MIP solver.
   public var solveSeconds: Double
-  /// What became of the start plan: `nil` without one, else e.g. `"accepted"`,
-  /// `"rejectedNotBetter"`, `"notRequested"`, or a rejection reason.
+  /// What became of the start plan: `nil` without one, else `"accepted"` (GLPK's first
+  /// incumbent), `"rejectedNotBetter"`, `"notRequested"` (GLPK never asked), `"returned"`
+  /// (the solve stopped before finding a better plan and returned it), or
+  /// `"rejected: …"` with the reason it is infeasible.
   public var startPlan: String?
 
   /// Creates exact statistics.
