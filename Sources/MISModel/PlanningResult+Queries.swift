@@ -1,3 +1,5 @@
+import Foundation
+
 extension ProblemIndex {
   /// The dense form of a plan with ids, for handing a plan read from JSON (or built by
   /// hand) to a solver, e.g. as a start plan.
@@ -88,18 +90,18 @@ extension PlanningResult: CustomStringConvertible {
   /// A few lines: method, status, termination, objective, bound, certified ratio, seconds
   /// and placement count — never the instance.
   public var description: String {
-    func number(_ value: Double?) -> String {
+    func number(_ value: Double?, _ format: String = "%.9g") -> String {
       guard let value else { return "—" }
-      return value.isFinite ? String(value) : "\(value)"
+      return value.isFinite ? String(format: format, value) : "\(value)"
     }
     var lines = [
       "\(report.method): status \(report.status.rawValue), termination \(report.termination.rawValue)",
       "  objective \(number(report.objective)) s, bound \(number(report.bound)) s, "
         + "certified ratio \(number(report.certifiedRatio))",
-      "  \(matrix.map { "\($0.placementCount) placements" } ?? "no plan"), \(number(report.seconds)) s, "
+      "  \(matrix.map { "\($0.placementCount) placements" } ?? "no plan"), \(number(report.seconds, "%.3f")) s, "
         + "instance \(index.instance.name.map { "\"\($0)\"" } ?? "(unnamed)")",
     ]
-    if let gap = report.gap { lines[1] += ", gap \(number(gap))" }
+    if let gap = report.gap { lines[1] += ", gap \(number(gap * 100, "%.2f"))%" }
     return lines.joined(separator: "\n")
   }
 }
