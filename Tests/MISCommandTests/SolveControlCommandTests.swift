@@ -57,6 +57,20 @@ struct SolveControlCommandTests {
     }
   }
 
+  @Test("a limit that elapses without any feasible plan available: exit 1, termination timeLimit")
+  func limitWithoutPlan() throws {
+    let dir = try TemporaryDirectory()
+    // A node without an origin link: the origin-only fallback is infeasible.
+    let instance = try dir.write("i.json", noOriginInstance())
+    let run = try mis("solve", instance, "--method", "exact", "--time-limit", "0", "--json")
+    #expect(run.status == 1, "\(run)")
+    let block = try solver(run)
+    #expect(string(block["status"]) == "timeLimitNoSolution" && string(block["termination"]) == "timeLimit")
+    #expect(run.stderr.contains("no plan"), "\(run.stderr)")
+    // Without a limit the same instance is solved.
+    #expect(try mis("solve", instance, "--method", "exact").status == 0)
+  }
+
   @Test("--start: used, ignored with a note when infeasible, exit 2 for unknown ids")
   func startPlans() throws {
     let dir = try TemporaryDirectory()
