@@ -56,7 +56,10 @@ let package = Package(
     .testTarget(name: "MISSolverTests", dependencies: ["MISModel", "MISSolver", "MISTestSupport"]),
     .testTarget(name: "MISApproxTests", dependencies: ["MISModel", "MISSolver", "MISApprox", "MISTestSupport"]),
     .testTarget(name: "MISCommandTests", dependencies: ["MISModel"]),
-    .testTarget(name: "MISImportTests", dependencies: ["MISModel", "MISImport"]),
+    .testTarget(
+      name: "MISImportTests",
+      dependencies: ["MISModel", "MISImport", .product(name: "Crypto", package: "swift-crypto")]
+    ),
   ],
   swiftLanguageModes: [.v6]
 )

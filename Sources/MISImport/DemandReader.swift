@@ -27,10 +27,9 @@ public enum DemandReader {
     var demands: [Demand] = []
     var sawHeader = false
     var lineNumber = 0
-    for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    // "\r\n" is one Character in Swift, and a newline like "\n".
+    for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
       lineNumber += 1
-      var line = Substring(rawLine)
-      if line.hasSuffix("\r") { line = line.dropLast() }
       if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
       let fields = try split(line, path: path, line: lineNumber)
       if !sawHeader {
