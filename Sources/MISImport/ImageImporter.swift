@@ -137,7 +137,8 @@ public struct ImageImporter: Sendable {
           if jobs[i].layer.size != layer.size {
             throw .malformedDocument(
               layout: image.layout, document: "manifest \(image.manifest)",
-              reason: "layer \(layer.digest) has size \(layer.size) here but \(jobs[i].layer.size) in \(jobs[i].layout)")
+              reason: "layer \(layer.digest) has size \(layer.size) here but \(jobs[i].layer.size) in \(jobs[i].layout)"
+            )
           }
           continue
         }

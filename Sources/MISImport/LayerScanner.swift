@@ -47,7 +47,8 @@ struct LayerScanner {
     } catch {
       // A corrupt stream may really be a damaged blob: the digest says which.
       if blob.drain(), blob.digestHex() != digest.hex {
-        throw .digestMismatch(layout: layout, digest: digest.description, actual: "\(digest.algorithm):\(blob.digestHex())")
+        throw .digestMismatch(
+          layout: layout, digest: digest.description, actual: "\(digest.algorithm):\(blob.digestHex())")
       }
       throw .unreadableLayer(layout: layout, digest: digest.description, reason: error.message)
     }

@@ -251,13 +251,17 @@ struct EdgeCaseTests {
     let images = try importOne(layout)
     let digest = try #require(manifest["digest"] as? String)
     #expect(
-      images.images.map(\.id) == ["docker.io/library/app:1.0", "registry.example/app:2.0", "apps:plain", "apps@\(digest)"])
+      images.images.map(\.id) == [
+        "docker.io/library/app:1.0", "registry.example/app:2.0", "apps:plain", "apps@\(digest)",
+      ])
     #expect(images.images.allSatisfy { $0.layers == [layer["digest"] as? String ?? ""] })  // the repeat counts once
     #expect(images.layers.count == 1)
     #expect(!images.warnings.isEmpty)
 
     try layout.add(manifest, ref: "plain")
-    #expect(throws: ImportError.duplicateImage(id: "apps:plain", layout: layout.directory, previousLayout: layout.directory)) {
+    #expect(
+      throws: ImportError.duplicateImage(id: "apps:plain", layout: layout.directory, previousLayout: layout.directory)
+    ) {
       try importOne(layout)
     }
   }

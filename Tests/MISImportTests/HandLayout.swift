@@ -32,18 +32,21 @@ final class HandLayout {
 
   /// Stores a manifest over `layers` (descriptors) and returns its descriptor.
   func manifest(layers: [[String: Any]], mediaType: String = HandLayout.manifestType) throws -> [String: Any] {
-    let config = try blob(Array(#"{"architecture":"amd64","os":"linux"}"#.utf8), mediaType: "application/vnd.oci.image.config.v1+json")
+    let config = try blob(
+      Array(#"{"architecture":"amd64","os":"linux"}"#.utf8), mediaType: "application/vnd.oci.image.config.v1+json")
     let document: [String: Any] = [
       "schemaVersion": 2, "mediaType": mediaType, "config": config, "layers": layers,
     ]
-    return try blob(Array(try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])), mediaType: mediaType)
+    return try blob(
+      Array(try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])), mediaType: mediaType)
   }
 
   /// Stores an image index over `manifests` (descriptors with platforms).
   func index(_ manifests: [[String: Any]]) throws -> [String: Any] {
     let document: [String: Any] = ["schemaVersion": 2, "mediaType": HandLayout.indexType, "manifests": manifests]
     return try blob(
-      Array(try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])), mediaType: HandLayout.indexType)
+      Array(try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])),
+      mediaType: HandLayout.indexType)
   }
 
   /// Adds a top-level entry to index.json (with an optional ref name) and rewrites it.

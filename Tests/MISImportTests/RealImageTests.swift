@@ -30,11 +30,13 @@ struct RealImageTests {
     let target = scratch.path("x-\(UUID().uuidString)")
     try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
     try run(["tar", "--no-same-owner", "-xf", blob, "-C", target])
-    let listing = try run([
-      "sh", "-c",
-      "find . -type f -size +0c ! -name '.wh.*' -print0 | xargs -0 -r sha256sum | sort; echo ===; "
-        + "find . -type f -size +0c ! -name '.wh.*' -printf '%s %p\\n'",
-    ], in: target).text
+    let listing = try run(
+      [
+        "sh", "-c",
+        "find . -type f -size +0c ! -name '.wh.*' -print0 | xargs -0 -r sha256sum | sort; echo ===; "
+          + "find . -type f -size +0c ! -name '.wh.*' -printf '%s %p\\n'",
+      ], in: target
+    ).text
     let parts = listing.components(separatedBy: "===\n")
     var sizeOfPath: [String: Int64] = [:]
     for line in parts[1].split(separator: "\n") {
@@ -53,7 +55,8 @@ struct RealImageTests {
   /// Layers of every image, from the JSON documents, by Foundation's JSON parser.
   func manifestLayers(_ layout: String) throws -> [(ref: String, layers: [(digest: String, size: Int64)])] {
     func object(_ path: String) throws -> [String: Any] {
-      try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+      try #require(
+        try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
     }
     let index = try object(layout + "/index.json")
     var result: [(String, [(String, Int64)])] = []

@@ -104,7 +104,8 @@ struct LayoutReader {
     }
     guard case .number(let size)? = value["size"], size >= 0, size <= 0x1p53, size == size.rounded() else {
       throw .malformedDocument(
-        layout: layout, document: document, reason: "descriptor \(digest) without a valid \"size\" (non-negative integer)")
+        layout: layout, document: document,
+        reason: "descriptor \(digest) without a valid \"size\" (non-negative integer)")
     }
     var mediaType: String? = nil
     if case .string(let m)? = value["mediaType"] { mediaType = m }
@@ -128,7 +129,8 @@ struct LayoutReader {
     if mediaType == nil {
       // Neither the descriptor nor the document says: the shape does.
       mediaType =
-        document["manifests"] != nil ? "application/vnd.oci.image.index.v1+json"
+        document["manifests"] != nil
+        ? "application/vnd.oci.image.index.v1+json"
         : "application/vnd.oci.image.manifest.v1+json"
     }
     guard let mediaType else {
@@ -140,7 +142,8 @@ struct LayoutReader {
     }
     guard depth < Self.nestingLimit else {
       throw .malformedDocument(
-        layout: layout, document: "blob \(descriptor.digest)", reason: "image indexes nest more than \(Self.nestingLimit) deep")
+        layout: layout, document: "blob \(descriptor.digest)",
+        reason: "image indexes nest more than \(Self.nestingLimit) deep")
     }
     let entries = try manifestDescriptors(of: document, document: "blob \(descriptor.digest)")
     var available: [String] = []
@@ -232,7 +235,8 @@ struct LayoutReader {
     }
     guard length <= Int64(Self.documentLimit) else {
       throw .malformedDocument(
-        layout: layout, document: "blob \(digest)", reason: "a manifest or index larger than \(Self.documentLimit) bytes")
+        layout: layout, document: "blob \(digest)",
+        reason: "a manifest or index larger than \(Self.documentLimit) bytes")
     }
     guard let bytes = blob.readAll(limit: Self.documentLimit) else {
       throw .io(path: digest.path(in: layout), reason: blob.failure ?? "read error")
