@@ -43,6 +43,9 @@ struct ImportCommand: ParsableCommand {
   @Option(name: .long, help: "The instance name (default: the fleet's).")
   var name: String?
 
+  @Option(name: .long, help: "Layers read at once (default: one per core); memory grows with it.")
+  var jobs: Int?
+
   @Flag(name: .long, help: "No progress lines on standard error.")
   var quiet = false
 
@@ -51,13 +54,15 @@ struct ImportCommand: ParsableCommand {
 
   func validate() throws {
     guard !layouts.isEmpty else { throw ValidationError("give at least one LAYOUT directory") }
+    if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
   }
 
   func run() throws {
     let start = Date()
     let result: LayoutImporter.Result
     do {
-      let options = ImportOptions(platform: try Platform(parsing: platform), fileSize: fileSize)
+      let options = ImportOptions(
+        platform: try Platform(parsing: platform), fileSize: fileSize, parallelism: jobs)
       let progress: (@Sendable (ImportProgress) -> Void)? = quiet ? nil : Self.printProgress
       result = try LayoutImporter(options: options).importInstance(
         fleet: fleet, demand: demand, layouts: layouts, name: name, progress: progress)
