@@ -77,8 +77,6 @@ pack() { # release layout-suffix [timestamp]
 for release in $releases; do
   rootfs "$release" base
   for app in "${apps[@]}"; do rootfs "$release" "$app"; done
-done
-for release in $releases; do
   pack "$release" ""
   # The rebuild: every file of every layer gets a new time.
   pack "$release" -rebuild 1735689600
