@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the real-image family of the real-image benchmark as OCI layouts, once:
 #
-#   for each Debian release (bookworm, trixie, bullseye by default):
+#   for each Debian release in $RELEASES (default: bookworm trixie; bullseye works too):
 #     base     = debootstrap --variant=minbase
 #     python   = base + python3            nginx  = base + nginx
 #     pgclient = base + postgresql-client  build  = base + build-essential
@@ -10,15 +10,15 @@
 #                                   times, so every layer has a new digest (what a nightly
 #                                   rebuild of an unchanged Dockerfile produces)
 #
-# Each root filesystem is a separate debootstrap run (the app ones with --include), so an
-# app layer is what `apt-get install` adds on top of the base: the package files plus
+# An app root filesystem is the base plus `apt-get install --no-install-recommends` in a
+# chroot, so an app layer is what that adds on top of the base: the package files plus
 # the dpkg/apt state it rewrites. Package caches, apt lists and logs are left out, as a
 # Dockerfile that cleans up would. Everything is cached in $REAL_CACHE (default
 # ~/.cache/mis-bench-real): delete a directory there to rebuild it.
 set -euo pipefail
 
 cache="${REAL_CACHE:-$HOME/.cache/mis-bench-real}"
-releases="${RELEASES:-bookworm trixie bullseye}"
+releases="${RELEASES:-bookworm trixie}"
 mirror="${MIRROR:-http://deb.debian.org/debian}"
 declare -A packages=([python]=python3 [nginx]=nginx [pgclient]=postgresql-client [build]=build-essential)
 apps=(python nginx pgclient build)
@@ -29,12 +29,26 @@ rootfs() { # release name → builds $cache/rootfs/release-name once
   local release=$1 name=$2 target="$cache/rootfs/$1-$2"
   [[ -f "$target.done" ]] && return 0
   rm -rf "$target"
-  mkdir -p "$cache/apt-$release"
-  local include=()
-  [[ $name != base ]] && include=(--include="${packages[$name]}")
-  echo "build-images: debootstrap $release $name" >&2
-  debootstrap --variant=minbase "${include[@]}" --cache-dir="$cache/apt-$release" "$release" "$target" "$mirror" \
-    >"$cache/logs/debootstrap-$release-$name.log" 2>&1
+  if [[ $name == base ]]; then
+    mkdir -p "$cache/apt-$release"
+    echo "build-images: debootstrap $release" >&2
+    debootstrap --variant=minbase --cache-dir="$cache/apt-$release" "$release" "$target" "$mirror" \
+      >"$cache/logs/debootstrap-$release.log" 2>&1
+  else
+    # What a Dockerfile's `RUN apt-get update && apt-get install --no-install-recommends`
+    # on the base does: a copy of the base, apt inside it (services are not started).
+    echo "build-images: $release + ${packages[$name]}" >&2
+    cp -a "$cache/rootfs/$release-base" "$target"
+    cp /etc/resolv.conf "$target/etc/resolv.conf"
+    printf '#!/bin/sh\nexit 101\n' >"$target/usr/sbin/policy-rc.d"
+    chmod +x "$target/usr/sbin/policy-rc.d"
+    {
+      chroot "$target" apt-get -q update
+      DEBIAN_FRONTEND=noninteractive chroot "$target" apt-get install -y -q --no-install-recommends ${packages[$name]}
+    } >"$cache/logs/apt-$release-$name.log" 2>&1
+    rm -f "$target/usr/sbin/policy-rc.d"
+    cp -a "$cache/rootfs/$release-base/etc/resolv.conf" "$target/etc/resolv.conf" 2>/dev/null || rm -f "$target/etc/resolv.conf"
+  fi
   rm -rf "$target"/var/lib/apt/lists/* "$target"/var/cache/apt/* "$target"/var/log/* \
     "$target"/var/cache/debconf/*-old "$target"/var/lib/dpkg/*-old
   touch "$target.done"

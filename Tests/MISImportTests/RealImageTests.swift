@@ -126,6 +126,15 @@ struct RealImageTests {
     #expect(Set(files(base.layers[0])) != Set(files(trixie.layers[0])))
   }
 
+  @Test("each distinct blob is read once, and the worker count does not change the result")
+  func readOnceDeterministic() throws {
+    let serial = try ImageImporter(options: ImportOptions(parallelism: 1)).read(layouts: layouts)
+    let parallel = try ImageImporter(options: ImportOptions(parallelism: 3)).read(layouts: layouts)
+    #expect(serial == parallel)
+    #expect(serial.blobBytes == serial.layers.reduce(0) { $0 + $1.sizeBytes })
+    #expect(serial.images.count == 7 && serial.layers.count < serial.images.reduce(0) { $0 + $1.layers.count })
+  }
+
   @Test("gzip sizes of real files match zlib's gzip level 6")
   func gzipSizes() throws {
     let scratch = try Scratch()
