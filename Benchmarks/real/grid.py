@@ -7,8 +7,8 @@ usage: grid.py MIS WORKDIR OUT.csv
 
 Capacity of every registry = fraction × Σ size of the demanded layers (the generator's
 definition, without its random spread). Reconstruction: secondsPerLayer in
-{0.05, 0.21, 1, 3} with secondsPerByte 0, and 0.21 s + 1 s/GB. Exact runs under
-EXACT_LIMIT seconds (default 30) on the raw-size grid at 0.21 s per layer only.
+{0.05, 0.21, 1, 3} with secondsPerByte 0, and 0.21 s + 1 s/GB. Exact (GLPK) runs at every
+point under EXACT_LIMIT seconds (default 30): these instances have few file classes.
 """
 import csv
 import json
@@ -41,9 +41,7 @@ for size_mode in ["raw", "gzip"]:
             path = os.path.join(work, f"grid-{size_mode}-{fraction}-{spl}-{spb}.json")
             with open(path, "w") as f:
                 json.dump(inst, f)
-            runs = list(methods)
-            if size_mode == "raw" and spl == 0.21 and spb == 0.0:
-                runs.append("exact")
+            runs = methods + ["exact"]
             for method in runs:
                 args = [mis, "solve", path, "--method", method, "--json", "--seed", "1"]
                 if method == "exact":
