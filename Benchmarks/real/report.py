@@ -170,8 +170,8 @@ def svg_heat(path, title, rows, cols, value, rowlabel, collabel):
                 fill, text = "#eee", "–"
             else:
                 t = max(-1.0, min(1.0, v / 20.0))
-                g, r = max(t, 0.0), max(-t, 0.0)
-                fill = f"rgb({int(255 - 200*g)},{int(255 - 60*g - 180*r)},{int(255 - 200*g - 120*r)})"
+                gain, loss = max(t, 0.0), max(-t, 0.0)
+                fill = f"rgb({int(255 - 200*gain)},{int(255 - 60*gain - 180*loss)},{int(255 - 200*gain - 120*loss)})"
                 text = f"{v:.1f}%"
             out.append(f'<rect x="{L+90*j}" y="{T+40*i}" width="88" height="38" fill="{fill}"/>')
             out.append(f'<text x="{L+90*j+44}" y="{T+40*i+24}" text-anchor="middle">{text}</text>')
