@@ -72,7 +72,13 @@ struct ImportCommand: ParsableCommand {
     for warning in result.warnings { Console.error("warning: \(warning)") }
     do {
       _ = try ProblemIndex(result.instance)
-      try writeBytes(InstanceCodec.encode(result.instance), to: output)
+      let bytes = InstanceCodec.encode(result.instance)
+      // The document as `mis validate` will read it: its warnings (e.g. an image nobody
+      // pulls) are worth seeing now.
+      for warning in try InstanceCodec.decodeWithWarnings(bytes).warnings {
+        Console.error("warning: \(output): \(warning)")
+      }
+      try writeBytes(bytes, to: output)
     } catch {
       throw CommandFailure.model(error, file: output)
     }

@@ -30,7 +30,7 @@ extension ImportedImages {
 /// ```swift
 /// let result = try LayoutImporter(options: ImportOptions(fileSize: .gzip))
 ///   .importInstance(fleet: "fleet.json", demand: "demand.csv", layouts: ["oci/nginx"])
-/// try writeBytes(InstanceCodec.encode(result.instance), to: "instance.json")
+/// try Data(InstanceCodec.encode(result.instance)).write(to: URL(fileURLWithPath: "instance.json"), options: .atomic)
 /// ```
 public struct LayoutImporter: Sendable {
   /// The import options.

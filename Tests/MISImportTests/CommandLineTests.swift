@@ -19,7 +19,9 @@ struct CommandLineTests {
     let scratch = try Scratch()
     let fleet = try scratch.write("fleet.json", fleetJSON)
     let demand = try scratch.write(
-      "demand.csv", "node,image,pulls\nsite-1,bookworm:hello,40\nsite-2,trixie:hello,12\nsite-2,zstd:hello,3\n")
+      "demand.csv",
+      "node,image,pulls\nsite-1,bookworm:hello,40\nsite-2,trixie:hello,12\nsite-2,zstd:hello,3\n"
+        + "site-1,bookworm:base,1\nsite-1,bookworm:hello-rebuilt,7\nsite-2,trixie:base,2\nsite-1,docker:hello,1\n")
     let output = scratch.path("instance.json")
     let layouts = ["bookworm", "trixie", "docker", "zstd"].map { root.appendingPathComponent($0).path }
     let result = try mis(
@@ -27,11 +29,12 @@ struct CommandLineTests {
         + layouts)
     #expect(result.status == 0, "\(result)")
     #expect(result.stderr.contains("import: layer"), "progress on standard error")
+    #expect(!result.stderr.contains("warning"), "\(result.stderr)")
     let instance = try InstanceCodec.read(contentsOf: output)
     #expect(instance.name == "real")
-    #expect(instance.images.count == 7 && instance.demands.count == 3)
+    #expect(instance.images.count == 7 && instance.demands.count == 7)
     #expect(instance.registries.map(\.id) == ["edge-a", "edge-b"])
-    let validation = try mis(["validate", output])
+    let validation = try mis(["validate", output, "--strict"])
     #expect(validation.status == 0, "\(validation)")
   }
 
