@@ -75,13 +75,18 @@ public enum DemandReader {
   public static func read(contentsOf path: String, nodes: Set<String>, images: Set<String>) throws(ImportError)
     -> [Demand]
   {
+    try parse(try text(contentsOf: path), path: path, nodes: nodes, images: images)
+  }
+
+  /// The text of a demand file (read before a long import, so a missing file fails early).
+  static func text(contentsOf path: String) throws(ImportError) -> String {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw .io(path: path, reason: "no such file or not readable")
     }
     guard let text = String(data: data, encoding: .utf8) else {
       throw .demand(path: path, line: 1, reason: "not UTF-8 text")
     }
-    return try parse(text, path: path, nodes: nodes, images: images)
+    return text
   }
 
   /// Splits one CSV line into fields (RFC 4180 quoting, within a line).

@@ -64,9 +64,10 @@ public struct LayoutImporter: Sendable {
     progress: (@Sendable (ImportProgress) -> Void)? = nil
   ) throws(ImportError) -> Result {
     let (fleetInstance, fleetWarnings) = try FleetReader.read(contentsOf: fleet)
+    let demandText = try DemandReader.text(contentsOf: demand)
     let images = try ImageImporter(options: options).read(layouts: layouts, progress: progress)
-    let demands = try DemandReader.read(
-      contentsOf: demand, nodes: Set(fleetInstance.nodes.map(\.id)), images: Set(images.images.map(\.id)))
+    let demands = try DemandReader.parse(
+      demandText, path: demand, nodes: Set(fleetInstance.nodes.map(\.id)), images: Set(images.images.map(\.id)))
     let instance = try images.instance(fleet: fleetInstance, demands: demands, name: name)
     return Result(instance: instance, images: images, warnings: fleetWarnings + images.warnings)
   }
