@@ -140,7 +140,8 @@ final class BendersCallbacks: BranchAndCutDelegate {
 /// Rounding of a master LP point into a feasible placement (no `θ`), greedily by LP value.
 enum BendersRounding {
   /// Takes placements in decreasing order of their LP value (ties: column order) while they
-  /// fit, then opens the cheapest fitting source of every pair without an origin link that
+  /// fit, then the remaining ones that still save latency, by saving per byte, while they
+  /// fit; then opens the cheapest fitting source of every pair without an origin link that
   /// is still unserved. Returns binaries only (`θ` is left 0), or `nil` when a pair stays
   /// unserved.
   static func round(_ master: BendersMaster, point: UnsafeBufferPointer<Double>) -> [Double]? {
@@ -179,6 +180,34 @@ enum BendersRounding {
       return a != b ? a > b : $0 < $1
     }
     for p in order { _ = tryPlace(p) }
+    // Fill: the copies left out, by saving per byte against the rounded plan, while they fit.
+    var current = master.pairs.indices.map { p in
+      master.cost(pair: p, open: { values[Int($0)] > 0.5 }) ?? .infinity
+    }
+    func saving(_ q: Int) -> Double {
+      var total = 0.0
+      for (p, c) in master.placements[q].serves where c < current[Int(p)] {
+        let before = current[Int(p)]
+        total += master.pairs[Int(p)].demand * (before.isFinite ? before - c : c)
+      }
+      return total
+    }
+    func bytes(_ q: Int) -> Double {
+      let placement = master.placements[q]
+      guard placement.fileLevel else { return Double(max(1, index.layerSize[Int(placement.layer)])) }
+      var extra: Int64 = 0
+      for g in placement.groups where !stored[Int(g)] { extra = extra &+ master.groups[Int(g)].sizeBytes }
+      return Double(max(1, extra))
+    }
+    var rest: [(q: Int, ratio: Double)] = []
+    for q in master.placements.indices where values[Int(master.placements[q].column)] < 0.5 {
+      let ratio = saving(q) / bytes(q)
+      if ratio > 0 { rest.append((q, ratio)) }
+    }
+    rest.sort { a, b in a.ratio != b.ratio ? a.ratio > b.ratio : a.q < b.q }
+    for (q, _) in rest where saving(q) > 0 && tryPlace(q) {
+      for (p, c) in master.placements[q].serves where c < current[Int(p)] { current[Int(p)] = c }
+    }
     for pair in master.pairs where pair.origin == nil {
       if pair.columns.contains(where: { values[Int($0)] > 0.5 }) { continue }
       var served = false

@@ -40,6 +40,8 @@ struct BendersMaster {
     var column: Int32
     /// The file groups a file-level copy needs (indices into ``groups``).
     var groups: [Int32]
+    /// The pairs this copy can serve, with its cost for each: `(pair index, cost)`.
+    var serves: [(pair: Int32, cost: Double)] = []
   }
 
   /// One `y` column.
@@ -146,6 +148,12 @@ struct BendersMaster {
       }
     }
     model.objectiveConstant = constant
+    for (p, pair) in pairs.enumerated() {
+      for k in pair.costs.indices {
+        let q = Int(placementOfColumn[Int(pair.columns[k])])
+        if q >= 0 { placements[q].serves.append((Int32(p), pair.costs[k])) }
+      }
+    }
     self.model = model
     self.pairs = pairs
     self.placements = placements
