@@ -95,13 +95,17 @@ struct BendersMaster {
         let x = formulation.layerColumn[l * R + r]
         if x >= 0 {
           placementOfColumn[Int(map[Int(x)])] = Int32(placements.count)
-          placements.append(Placement(layer: Int32(l), registry: Int32(r), fileLevel: false, column: map[Int(x)], groups: []))
+          placements.append(
+            Placement(layer: Int32(l), registry: Int32(r), fileLevel: false, column: map[Int(x)], groups: []))
         }
         let z = formulation.fileColumn[l * R + r]
         if z >= 0 {
-          let needed = (formulation.groupsOfFileColumn[z] ?? []).compactMap { groupOfColumn[formulation.fileGroups[Int($0)].column] }
+          let needed = (formulation.groupsOfFileColumn[z] ?? []).compactMap {
+            groupOfColumn[formulation.fileGroups[Int($0)].column]
+          }
           placementOfColumn[Int(map[Int(z)])] = Int32(placements.count)
-          placements.append(Placement(layer: Int32(l), registry: Int32(r), fileLevel: true, column: map[Int(z)], groups: needed))
+          placements.append(
+            Placement(layer: Int32(l), registry: Int32(r), fileLevel: true, column: map[Int(z)], groups: needed))
         }
       }
     }

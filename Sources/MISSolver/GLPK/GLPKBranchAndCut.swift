@@ -92,7 +92,9 @@ extension GLPKSolver {
         seconds: deadline.elapsedSeconds(), incumbentUse: incumbentUse)
     }
     for column in model.columns where column.isInteger {
-      if column.integerBounds.lower > column.integerBounds.upper { return (outcome(.infeasible, .infeasible), statistics) }
+      if column.integerBounds.lower > column.integerBounds.upper {
+        return (outcome(.infeasible, .infeasible), statistics)
+      }
     }
     if Task.isCancelled || options.shouldStop?() == true { return (outcome(.noSolution, .cancelled), statistics) }
 

@@ -685,8 +685,11 @@ final class GLPKRowBuffer {
   private var type: [Int32] = []
   private var lower: [Double] = []
   private var upper: [Double] = []
-  private var storage: (UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Double>,
-    UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>)?
+  private var storage:
+    (
+      UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Double>,
+      UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>
+    )?
   private var count = 0
 
   deinit { release() }

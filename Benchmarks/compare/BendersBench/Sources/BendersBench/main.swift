@@ -16,11 +16,11 @@ func json(_ pairs: [(String, Any?)]) -> String {
   let body = pairs.map { key, value -> String in
     let v: String
     switch value {
-    case nil: v = "null"
     case let d as Double: v = d.isFinite ? "\(d)" : "null"
     case let i as Int: v = "\(i)"
     case let s as String: v = "\"\(s)\""
-    default: v = "\"\(value!)\""
+    case let other?: v = "\"\(other)\""
+    case nil: v = "null"
     }
     return "\"\(key)\": \(v)"
   }
@@ -35,7 +35,8 @@ case "generate":
     let c = Int(args[6])
   else { fail("generate R N I SEED CONNECTIONS OUT.json") }
   let instance = InstanceGenerator.generate(
-    GeneratorOptions(kind: .paper, seed: seed, registries: r, nodes: n, images: i, connections: c, capacityFraction: 0.3))
+    GeneratorOptions(
+      kind: .paper, seed: seed, registries: r, nodes: n, images: i, connections: c, capacityFraction: 0.3))
   do { try writeBytes(InstanceCodec.encode(instance), to: args[7]) } catch { fail("\(error)") }
   print(json([("layers", instance.layers.count), ("files", instance.files.count)]))
 case "solve":
@@ -76,9 +77,14 @@ case "solve":
     }
   } catch { fail("\(error)") }
   let wall = Date().timeIntervalSince(started)
+  var usage = rusage()
+  getrusage(RUSAGE_SELF.rawValue, &usage)
+  let cpu =
+    Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) * 1e-6 + Double(usage.ru_stime.tv_sec)
+    + Double(usage.ru_stime.tv_usec) * 1e-6
   var fields: [(String, Any?)] = [
     ("formulation", args[3]), ("status", "\(result.status)"), ("objective", result.objective),
-    ("bound", result.bound), ("seconds", wall),
+    ("bound", result.bound), ("seconds", wall), ("cpuSeconds", cpu),
   ]
   for (key, value) in result.report.details {
     if case .number(let x) = value { fields.append((key, x)) }
