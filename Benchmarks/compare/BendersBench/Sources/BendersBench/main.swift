@@ -37,7 +37,9 @@ case "generate":
   let instance = InstanceGenerator.generate(
     GeneratorOptions(
       kind: .paper, seed: seed, registries: r, nodes: n, images: i, connections: c, capacityFraction: 0.3))
-  do { try writeBytes(InstanceCodec.encode(instance), to: args[7]) } catch { fail("\(error)") }
+  guard FileManager.default.createFile(atPath: args[7], contents: Data(InstanceCodec.encode(instance))) else {
+    fail("cannot write \(args[7])")
+  }
   print(json([("layers", instance.layers.count), ("files", instance.files.count)]))
 case "solve":
   guard args.count >= 5, let seconds = Double(args[4]) else { fail("solve IN.json compact|benders SECONDS [k=v…]") }
