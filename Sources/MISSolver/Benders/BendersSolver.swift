@@ -172,8 +172,23 @@ public struct BendersSolver: Sendable {
     mip.progress = options.progress
     mip.shouldStop = options.shouldStop
     let callbacks = BendersCallbacks(master: master, options: benders)
-    let (outcome, bc) = try GLPKSolver.solveBranchAndCut(
-      model, options: mip, delegate: callbacks, rootRounds: benders.rootRounds)
+    let outcome: MIPOutcome
+    let bc: BranchAndCutStatistics
+    do {
+      (outcome, bc) = try GLPKSolver.solveBranchAndCut(
+        model, options: mip, delegate: callbacks, rootRounds: benders.rootRounds)
+    } catch .glpkFailure, .glpkInternalError {
+      // A GLPK fault in the search (numerical failure of a node LP, an internal error):
+      // the compact model is the same problem, so solve that instead in the time left.
+      var compact = options
+      compact.formulation = .compact
+      if let limit = options.timeLimitSeconds {
+        let left = limit - elapsed()
+        guard left > 0 else { return finish(.timeLimitNoSolution, nil, bound: nil) }
+        compact.timeLimitSeconds = left
+      }
+      return try ExactSolver(options: compact).solveWithStatistics(index)
+    }
     statistics.nodes = outcome.nodes
     statistics.solveSeconds = outcome.seconds
     if mip.incumbent != nil { statistics.startPlan = outcome.incumbentUse }
