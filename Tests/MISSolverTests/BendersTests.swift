@@ -39,7 +39,7 @@ import Testing
   }()
 
   /// Brute-force seeds, fewer than the compact suite's (each runs every configuration).
-  static let seeds = Array(ExactSolverTests.bruteForceSeeds.prefix(24))
+  static let seeds = Array(ExactSolverTests.bruteForceSeeds.prefix(20))
 
   @Test(arguments: seeds)
   func optimumEqualsBruteForceForEveryComponent(seed: Int) throws {

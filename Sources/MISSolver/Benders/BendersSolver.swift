@@ -158,7 +158,8 @@ public struct BendersSolver: Sendable {
     model.rows.append(contentsOf: master.initialCuts())
     var mip = MIPOptions(
       timeLimitSeconds: options.timeLimitSeconds.map { max(0.001, $0 - buildSeconds) },
-      relativeGap: options.relativeGap, presolve: false, cuts: benders.glpkCuts, heuristics: options.heuristics)
+      relativeGap: options.relativeGap ?? Self.defaultRelativeGap, presolve: false, cuts: benders.glpkCuts,
+      heuristics: options.heuristics)
     if let start = options.startPlan {
       guard start.layerCount == index.layerCount, start.registryCount == index.registryCount else {
         throw .invalidOptions(reason: "the start plan's shape does not match the instance")
@@ -235,6 +236,11 @@ public struct BendersSolver: Sendable {
       return finish(status, matrix, bound: outcome.bestBound)
     }
   }
+
+  /// GLPK's `mip_gap` when ``ExactSolver/Options/relativeGap`` is `nil`: half the project's
+  /// optimality tolerance (`Tolerance.optimalityGap`, 1e-6), so a solve stopped by it still
+  /// reports `optimal` while GLPK skips proving the last millionth.
+  static let defaultRelativeGap = 0.5e-6
 
   /// Drops, one at a time, the placement on an over-capacity registry whose removal raises
   /// the latency least, until every registry fits; `nil` if that leaves a pair unserved.
