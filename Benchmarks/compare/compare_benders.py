@@ -67,13 +67,22 @@ def highs(path, constant, time_limit):
 
 
 def main():
+    global DRIVER
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--sizes", default="3x4x10,3x4x15,4x6x25,5x8x40")
     p.add_argument("--seeds", default="1")
     p.add_argument("--connections", type=int, default=2)
     p.add_argument("--time-limit", type=float, default=120)
     p.add_argument("--output", default=os.path.join(BENCH, "results", "exact-benders.csv"))
+    p.add_argument("--solvers", default="glpk-compact,glpk-benders,highs-unreduced")
+    p.add_argument("--benders-options", default="", help="key=value,… for BendersOptions (see the driver)")
+    p.add_argument("--label", default="", help="suffix for the Benders solver name, e.g. -mir")
+    p.add_argument("--append", action="store_true", help="append to the CSV instead of replacing it")
+    p.add_argument("--driver", default=DRIVER)
     a = p.parse_args()
+    DRIVER = a.driver
+    solvers = a.solvers.split(",")
+    extra = [o for o in a.benders_options.split(",") if o]
     if not os.path.exists(DRIVER):
         sys.exit("build the driver first: swift build -c release --package-path Benchmarks/compare/BendersBench")
     fields = ["size", "seed", "solver", "status", "objective", "bound", "gap", "seconds", "cpuSeconds", "nodes"]
@@ -85,11 +94,14 @@ def main():
                 inst = os.path.join(tmp, f"p{size}s{seed}.json")
                 run(["generate", str(r), str(n), str(i), str(seed), str(a.connections), inst])
                 results = {}
-                for formulation in ("compact", "benders"):
-                    results["glpk-" + formulation] = run(["solve", inst, formulation, str(a.time_limit)])
-                mps = os.path.join(tmp, f"p{size}s{seed}.mps")
-                exported = run(["export-unreduced", inst, mps])
-                results["highs-unreduced"] = highs(mps, exported["constant"], a.time_limit)
+                if "glpk-compact" in solvers:
+                    results["glpk-compact"] = run(["solve", inst, "compact", str(a.time_limit)])
+                if "glpk-benders" in solvers:
+                    results["glpk-benders" + a.label] = run(["solve", inst, "benders", str(a.time_limit)] + extra)
+                if "highs-unreduced" in solvers:
+                    mps = os.path.join(tmp, f"p{size}s{seed}.mps")
+                    exported = run(["export-unreduced", inst, mps])
+                    results["highs-unreduced"] = highs(mps, exported["constant"], a.time_limit)
                 for solver, res in results.items():
                     obj, bound = res.get("objective"), res.get("bound")
                     gap = (obj - bound) / max(1.0, abs(obj)) if obj is not None and bound is not None else None
@@ -100,9 +112,11 @@ def main():
                     }
                     rows.append(row)
                     print(",".join(str(row[f]) for f in fields), flush=True)
-    with open(a.output, "w", newline="") as f:
+    exists = os.path.exists(a.output)
+    with open(a.output, "a" if a.append else "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=fields)
-        w.writeheader()
+        if not (a.append and exists):
+            w.writeheader()
         w.writerows(rows)
     print("wrote", a.output)
 
