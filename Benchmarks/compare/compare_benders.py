@@ -76,7 +76,7 @@ def main():
     p.add_argument("--output", default=os.path.join(BENCH, "results", "exact-benders.csv"))
     p.add_argument("--solvers", default="glpk-compact,glpk-benders,highs-unreduced")
     p.add_argument("--benders-options", default="", help="key=value,… for BendersOptions (see the driver)")
-    p.add_argument("--label", default="", help="suffix for the Benders solver name, e.g. -mir")
+    p.add_argument("--label", default="", help="suffix for the Benders solver name, e.g. --label=-mir")
     p.add_argument("--append", action="store_true", help="append to the CSV instead of replacing it")
     p.add_argument("--driver", default=DRIVER)
     a = p.parse_args()
