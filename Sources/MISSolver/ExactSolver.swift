@@ -47,6 +47,9 @@ public struct ExactSolver: Sendable {
     public var granularities: Set<Granularity> = [.layer, .file]
     /// The method name written in the report (default `exact`).
     public var methodName: String = "exact"
+    /// The model GLPK solves: the compact one or the branch-and-Benders-cut master
+    /// (default `.automatic`, see ``ExactFormulation`` and `Docs/exact-solver.md`).
+    public var formulation: ExactFormulation = .automatic
     /// A plan to start from, handed to GLPK as its first incumbent when it is feasible
     /// (e.g. an approximate plan). Ignored with a note in the statistics when infeasible.
     public var startPlan: PlacementMatrix?
@@ -142,6 +145,10 @@ public struct ExactSolver: Sendable {
     let startMatrix = options.startPlan.map(index.pruned)
     let startMetrics = startMatrix.map { index.evaluate($0) }
     let startIsFeasible = startMetrics.map { $0.feasible && $0.totalLatencySeconds != nil } ?? false
+    if options.formulation.resolved(for: index) == .benders {
+      return try solveBenders(
+        index, control: control, start: startIsFeasible ? startMatrix : nil, clock: clock)
+    }
     let formulation = Formulation(index, reductions: options.reductions, granularities: options.granularities)
     let buildSeconds = clock.seconds
     let size = formulation.size
@@ -380,6 +387,85 @@ public struct ExactSolver: Sendable {
     case .accepted: return "accepted"
     case .rejectedNotBetter: return "rejectedNotBetter"
     }
+  }
+
+  /// The Benders path under the same contract as the compact one: `control` (deadline,
+  /// cancellation, progress) is handed down as a time limit and a stop callback; the
+  /// result gets its termination, falls back to (and is never worse than) a feasible start
+  /// plan, reports a restricted bound as `restrictedBound`, and carries typed statistics.
+  private func solveBenders(
+    _ index: ProblemIndex, control: SolveControl, start: PlacementMatrix?, clock: Stopwatch
+  ) throws(SolverError) -> (result: PlanningResult, statistics: Statistics) {
+    var inner = options
+    inner.timeLimitSeconds = control.remainingSeconds.map { max(0.001, $0) }
+    inner.shouldStop = { control.isStopRequested }
+    let userProgress = options.progress
+    inner.progress = { p in
+      userProgress?(p)
+      control.report(
+        SolveProgress(
+          elapsed: clock.seconds, bestObjective: p.incumbentObjective, bestBound: p.bestBound,
+          phase: "branch-and-cut"))
+    }
+    inner.control = SolveControl()
+    var (result, statistics): (PlanningResult, Statistics)
+    if control.isStopRequested {
+      let empty = ModelSize(rows: 0, columns: 0, integerColumns: 0, nonzeros: 0)
+      statistics = Statistics(
+        unreducedSize: empty, reducedSize: empty, nodes: 0, buildSeconds: 0, solveSeconds: 0, startPlan: .none)
+      result = PlanningResult(
+        index: index, matrix: nil, metrics: nil,
+        report: SolverReport(
+          method: options.methodName, status: .timeLimitNoSolution, objective: nil, bound: nil, seconds: 0))
+    } else {
+      (result, statistics) = try BendersSolver(options: inner).solveWithStatistics(index)
+    }
+    var report = result.report
+    var matrix = result.matrix
+    var metrics = result.metrics
+    var fromStart = false
+    if let start, let startObjective = index.evaluate(start).totalLatencySeconds,
+      report.status != .infeasible,
+      startObjective < (report.objective ?? .infinity) - Tolerance.optimalityGap * max(1, abs(startObjective))
+    {
+      matrix = start
+      metrics = index.evaluate(start)
+      report.status = .feasible
+      report.objective = startObjective
+      report.bound = report.bound.map { min($0, startObjective) }
+      fromStart = true
+    }
+    switch report.status {
+    case .optimal: report.termination = .optimal
+    case .infeasible: report.termination = .infeasible
+    case .feasible, .timeLimitNoSolution:
+      report.termination = control.stopReason() ?? (options.relativeGap != nil ? .gapLimit : .timeLimit)
+    }
+    if options.granularities != [.layer, .file] {
+      report.details.append(("restrictedBound", report.bound.map(JSONValue.number) ?? .null))
+      report.bound = nil
+      if report.status == .optimal { report.status = .feasible }
+      if report.termination == .optimal || report.termination == .infeasible { report.termination = .completed }
+    }
+    var startUse: String? = options.startPlan == nil ? nil : Self.describe(statistics.startPlan)
+    if fromStart { startUse = "returned" }
+    if let startUse {
+      report.details.removeAll { $0.key == "startPlan" }
+      report.details.append(("startPlan", .string(startUse)))
+    }
+    report.seconds = clock.seconds
+    report.updateDerived()
+    let typed = ExactStatistics(
+      rows: statistics.reducedSize.rows, columns: statistics.reducedSize.columns,
+      nonzeros: statistics.reducedSize.nonzeros, unreducedRows: statistics.unreducedSize.rows,
+      unreducedColumns: statistics.unreducedSize.columns, unreducedNonzeros: statistics.unreducedSize.nonzeros,
+      nodes: statistics.nodes, buildSeconds: statistics.buildSeconds, solveSeconds: statistics.solveSeconds,
+      startPlan: startUse)
+    return (
+      PlanningResult(
+        index: index, matrix: matrix, metrics: metrics, report: report, statistics: SolveStatistics(exact: typed)),
+      statistics
+    )
   }
 
   /// The bytes by which each over-capacity registry of `matrix` exceeds its capacity.
