@@ -92,11 +92,13 @@ public enum GLPKSolver {
       try problem.load(model, integer: true)
       let presolve = options.presolve && startVector == nil
       if !presolve {
-        switch try problem.simplex(deadline: deadline) {
+        let stop = options.shouldStop
+        switch try problem.simplex(deadline: deadline, shouldStop: { Task.isCancelled || stop?() == true }) {
         case .optimal: break
         case .infeasible: return outcome(.infeasible, .infeasible)
         case .unbounded: return outcome(.unbounded, .unbounded)
         case .limit: return outcome(.noSolution, .timeLimit)
+        case .stopped: return outcome(.noSolution, .cancelled)
         }
       }
       let state = MIPCallbackState(options: options, deadline: deadline)
@@ -183,7 +185,7 @@ public enum GLPKSolver {
         outcome.rowDuals = solution.duals
       case .infeasible: outcome.status = .infeasible
       case .unbounded: outcome.status = .unbounded
-      case .limit: outcome.status = .limit
+      case .limit, .stopped: outcome.status = .limit
       }
       outcome.seconds = deadline.elapsedSeconds()
       return outcome
