@@ -44,7 +44,7 @@ private func approxStart(_ index: ProblemIndex, seed: UInt64, trials: Int = 32) 
     let index = try ProblemIndex(instance)
     guard let reference = BruteForce.optimum(instance) else { return }
     let (start, startObjective) = try approxStart(index, seed: UInt64(seed), trials: 2)
-    for size in [3000, 25] {
+    for size in [3000, 10] {
       var options = PlanImprover.Options(seed: UInt64(seed))
       options.neighbourhoodSize = size
       let (plan, statistics) = PlanImprover(options: options).improve(index, start: start, guide: nil)

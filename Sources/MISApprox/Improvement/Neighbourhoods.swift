@@ -154,7 +154,7 @@ struct ImprovementContext: Sendable {
     _ pass: Int, incumbent: PlacementMatrix, guide: FractionalGuide?, maxColumns: Int, rinsThreshold: Double,
     rng: inout SplitMix64
   ) -> [Neighbourhood] {
-    if wholeEstimate <= maxColumns { return [Neighbourhood(kind: .whole)] }
+    if pass == 0 && wholeEstimate <= 2 * maxColumns { return [Neighbourhood(kind: .whole)] }
     let R = index.registryCount
     var out: [Neighbourhood] = []
     // RINS: the layers where guide and incumbent disagree, in family order, chunked.
@@ -241,7 +241,7 @@ struct ImprovementContext: Sendable {
     }
     switch neighbourhood.kind {
     case .whole:
-      for l in demandedLayers { _ = add(layerSlots(l, registries: nil)) }
+      for l in demandedLayers { slots.append(contentsOf: layerSlots(l, registries: nil).map(\.slot)) }
     case .family:
       for l in neighbourhood.layers where !add(layerSlots(l, registries: nil)) { break }
     case .rins:

@@ -18,7 +18,8 @@ import Synchronization
 /// pairs of registries that share nodes. One *pass* visits each once; between passes the
 /// cheap moves run (granularity swap, move to another registry; and ``Repair``'s exchange
 /// local search when a formulation is given). The search ends after a pass with no
-/// improvement (the default effort), after ``Options/maxPasses``, at the deadline, or when
+/// improvement (the default effort; a first pass that solved the whole problem without
+/// proving it optimal does not count), after ``Options/maxPasses``, at the deadline, or when
 /// the whole problem was solved to optimality.
 ///
 /// ```swift
@@ -54,9 +55,13 @@ public struct PlanImprover: Sendable {
     /// Deterministic effort limit of one sub-MIP: GLPK branch-and-cut callback events
     /// (roughly a few per node; default 4000).
     public var subMIPEvents: Int
-    /// Size cap of a sub-MIP in (estimated) columns (default 3000). When the whole problem
-    /// fits, it is solved as one sub-MIP.
+    /// Size cap of a sub-MIP in estimated columns (default 1000: such sub-MIPs mostly
+    /// solve to optimality in well under a second). When the whole problem fits in twice
+    /// this, the first pass solves it as one sub-MIP.
     public var neighbourhoodSize: Int
+    /// GLPK cut families in sub-MIPs (default mixed-integer rounding and clique cuts, as
+    /// the exact solver: they close much of the capacity rows' relaxation gap).
+    public var subMIPCuts: MIPOptions.Cuts = MIPOptions.Cuts(mir: true, clique: true)
     /// Maximum number of passes over the neighbourhoods (default 6).
     public var maxPasses: Int
     /// A slot is in a RINS neighbourhood when `|x* − x| > rinsThreshold` or
@@ -77,7 +82,7 @@ public struct PlanImprover: Sendable {
     public init(
       seed: UInt64 = 0, deadline: ContinuousClock.Instant? = nil, maxSeconds: Double? = nil,
       shouldStop: (@Sendable () -> Bool)? = nil, subMIPSeconds: Double = 2, subMIPEvents: Int = 4000,
-      neighbourhoodSize: Int = 3000, maxPasses: Int = 6, rinsThreshold: Double = 0.05, batchSize: Int = 2,
+      neighbourhoodSize: Int = 1000, maxPasses: Int = 6, rinsThreshold: Double = 0.05, batchSize: Int = 2,
       parallelism: Int = ProcessInfo.processInfo.activeProcessorCount, cheapMoves: Bool = true,
       granularities: Set<Granularity> = [.layer, .file]
     ) {
@@ -212,7 +217,8 @@ public struct PlanImprover: Sendable {
             rinsThreshold: options.rinsThreshold)
         }
         let limits = SubMIP.Limits(
-          seconds: min(options.subMIPSeconds, remainingSeconds()), events: options.subMIPEvents, shouldStop: stopNow)
+          seconds: min(options.subMIPSeconds, remainingSeconds()), events: options.subMIPEvents, shouldStop: stopNow,
+          cuts: options.subMIPCuts)
         let granularities = options.granularities
         let results = Mutex([SubMIP.Outcome?](repeating: nil, count: batch.count))
         DispatchQueue.concurrentPerform(iterations: min(workers, batch.count)) { worker in
@@ -252,7 +258,8 @@ public struct PlanImprover: Sendable {
       }
       let before = bestObjective
       runCheapMoves()
-      if !improvedInPass && bestObjective >= before {
+      let wholePass = neighbourhoods.count == 1 && neighbourhoods[0].kind == .whole
+      if !improvedInPass && bestObjective >= before && !wholePass {
         stop = .effort
         break
       }

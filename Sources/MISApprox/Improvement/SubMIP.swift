@@ -59,12 +59,14 @@ struct SubMIP {
     var events: Int
     /// External stop request.
     var shouldStop: (@Sendable () -> Bool)?
+    /// GLPK cut families.
+    var cuts: MIPOptions.Cuts
   }
 
   /// Estimated number of columns slot `(l, r)` adds: `x`, `z`, a source of each kind per
   /// demanding node linked to `r`, and the layer's file classes.
   static func estimatedColumns(_ index: ProblemIndex, layer l: Int, linkedDemand: Int) -> Int {
-    2 + 2 * linkedDemand + index.layerClasses[l].count
+    2 + 2 * linkedDemand + min(index.layerClasses[l].count, 4)
   }
 
   /// Builds and solves the sub-MIP of `slots` around `incumbent`.
@@ -275,6 +277,7 @@ struct SubMIP {
     var options = MIPOptions(timeLimitSeconds: max(limits.seconds, 0.001), incumbent: start)
     options.shouldStop = { events.spend() }
     options.progressIntervalSeconds = .infinity
+    options.cuts = limits.cuts
     let result: MIPOutcome
     do {
       result = try GLPKSolver.solveMIP(model, options: options)
