@@ -15,6 +15,10 @@ public enum NeighbourhoodKind: String, Sendable, Hashable, CaseIterable {
   /// A family of layers that share files (breadth-first over shared file classes), on
   /// every registry that can serve them.
   case family
+  /// Layers of similar size on every registry that can serve them: big copies can trade
+  /// places between registries, which no single-registry neighbourhood can do when every
+  /// registry is full.
+  case sizeBand
 }
 
 /// One neighbourhood to search, before it is turned into slots against an incumbent.
@@ -45,6 +49,8 @@ struct ImprovementContext: Sendable {
   let partners: [[Int]]
   /// Estimated columns of the whole problem.
   let wholeEstimate: Int
+  /// Demanded layers by size, largest first (ties by index).
+  let sizeOrder: [Int]
 
   init(_ index: ProblemIndex) {
     self.index = index
@@ -97,6 +103,7 @@ struct ImprovementContext: Sendable {
       }
     }
     familyOrder = order
+    sizeOrder = demanded.sorted { (-index.layerSize[$0], $0) < (-index.layerSize[$1], $1) }
 
     // Shared nodes between registries.
     var shared = [Int](repeating: 0, count: R * R)
@@ -202,6 +209,25 @@ struct ImprovementContext: Sendable {
       }
       if !chunk.isEmpty { out.append(Neighbourhood(kind: .family, layers: chunk)) }
     }
+    // Size bands: consecutive runs of the size order; from the second pass on, the first
+    // band is cut short at a random point so that band boundaries move.
+    if !sizeOrder.isEmpty {
+      var chunk: [Int] = []
+      var size = 0
+      var cap = pass == 0 ? maxColumns : max(1, rng.nextInt(upperBound: maxColumns))
+      for l in sizeOrder {
+        let layerSize = estimate(layer: l)
+        if size + layerSize > cap && !chunk.isEmpty {
+          out.append(Neighbourhood(kind: .sizeBand, layers: chunk))
+          chunk = []
+          size = 0
+          cap = maxColumns
+        }
+        chunk.append(l)
+        size += layerSize
+      }
+      if !chunk.isEmpty { out.append(Neighbourhood(kind: .sizeBand, layers: chunk)) }
+    }
     // Registry pairs: each registry with a partner that shares nodes, rotating by pass.
     var seen = Set<Int>()
     for r in 0..<R where !partners[r].isEmpty {
@@ -242,7 +268,7 @@ struct ImprovementContext: Sendable {
     switch neighbourhood.kind {
     case .whole:
       for l in demandedLayers { slots.append(contentsOf: layerSlots(l, registries: nil).map(\.slot)) }
-    case .family:
+    case .family, .sizeBand:
       for l in neighbourhood.layers where !add(layerSlots(l, registries: nil)) { break }
     case .rins:
       for l in neighbourhood.layers {

@@ -15,6 +15,7 @@ import Synchronization
 /// the whole problem when it fits the size cap; RINS chunks where the fractional guide and
 /// the incumbent disagree (Danna, Rothberg, Le Pape, Mathematical Programming 102, 2005,
 /// doi:10.1007/s10107-004-0518-7); each registry; families of layers that share files;
+/// bands of layers of similar size (big copies trade places between full registries);
 /// pairs of registries that share nodes. One *pass* visits each once; between passes the
 /// cheap moves run (granularity swap, move to another registry; and ``Repair``'s exchange
 /// local search when a formulation is given). The search ends after a pass with no
