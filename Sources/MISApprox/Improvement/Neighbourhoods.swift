@@ -19,6 +19,9 @@ public enum NeighbourhoodKind: String, Sendable, Hashable, CaseIterable {
   /// places between registries, which no single-registry neighbourhood can do when every
   /// registry is full.
   case sizeBand
+  /// A forced insertion of a valuable copy that does not fit, then the registry
+  /// neighbourhoods of every registry that can serve the layer, in turn.
+  case insertion
 }
 
 /// One neighbourhood to search, before it is turned into slots against an incumbent.
@@ -159,7 +162,7 @@ struct ImprovementContext: Sendable {
   /// The neighbourhoods of pass `pass` (0-based), deterministic in `salt` and the incumbent.
   func pass(
     _ pass: Int, incumbent: PlacementMatrix, guide: FractionalGuide?, maxColumns: Int, rinsThreshold: Double,
-    rng: inout SplitMix64
+    insertions: Int, rng: inout SplitMix64
   ) -> [Neighbourhood] {
     if pass == 0 && wholeEstimate <= 2 * maxColumns { return [Neighbourhood(kind: .whole)] }
     let R = index.registryCount
@@ -228,6 +231,25 @@ struct ImprovementContext: Sendable {
       }
       if !chunk.isEmpty { out.append(Neighbourhood(kind: .sizeBand, layers: chunk)) }
     }
+    // Forced insertions: the empty slots of most potential gain per byte, at most one per
+    // registry and `insertions` in all.
+    if insertions > 0 {
+      let costs = pairCosts(incumbent)
+      var options: [(value: Double, l: Int, r: Int)] = []
+      for l in demandedLayers {
+        for position in relevant.range(l) {
+          let r = Int(relevant.values[position])
+          guard incumbent[l, r] == nil, index.layerSize[l] <= index.capacity[r] else { continue }
+          let gain = potentialGain(layer: l, registry: r, costs: costs)
+          if gain > 0 { options.append((gain, l, r)) }
+        }
+      }
+      options.sort { ($0.value, -$0.l, -$0.r) > ($1.value, -$1.l, -$1.r) }
+      let skip = pass * insertions
+      for option in options.dropFirst(skip).prefix(insertions) {
+        out.append(Neighbourhood(kind: .insertion, registries: [option.r], layers: [option.l]))
+      }
+    }
     // Registry pairs: each registry with a partner that shares nodes, rotating by pass.
     var seen = Set<Int>()
     for r in 0..<R where !partners[r].isEmpty {
@@ -282,6 +304,8 @@ struct ImprovementContext: Sendable {
         }
         if !group.isEmpty && !add(group) { break }
       }
+    case .insertion:
+      break  // built by InsertionChain
     case .registry, .registryPair:
       let registries = neighbourhood.registries
       // Placed layers in a salted order, interleaved with the unplaced candidates of most

@@ -74,6 +74,10 @@ public struct PlanImprover: Sendable {
     /// Threads solving one batch (default: the active processor count). Does not change
     /// the plan.
     public var parallelism: Int
+    /// Forced-insertion chains per pass (default 4): the empty slots of most potential gain
+    /// are forced in, room is made, and the registries that can serve the layer are
+    /// re-optimised in turn; the chain's plan is accepted only if better.
+    public var insertions: Int = 4
     /// Run the cheap moves between passes (default true).
     public var cheapMoves: Bool
     /// Granularities the plan may use (default both).
@@ -200,7 +204,7 @@ public struct PlanImprover: Sendable {
       statistics.passes += 1
       let neighbourhoods = context.pass(
         pass, incumbent: best, guide: guide, maxColumns: maxColumns, rinsThreshold: options.rinsThreshold,
-        rng: &rng)
+        insertions: options.insertions, rng: &rng)
       var improvedInPass = false
       var first = 0
       while first < neighbourhoods.count {
@@ -212,7 +216,7 @@ public struct PlanImprover: Sendable {
         first += batch.count
         let costs = context.pairCosts(best)
         let incumbent = best
-        let slotLists = batch.map {
+        let materialised = batch.map {
           context.slots(
             of: $0, incumbent: incumbent, costs: costs, guide: guide, maxColumns: maxColumns,
             rinsThreshold: options.rinsThreshold)
@@ -221,19 +225,30 @@ public struct PlanImprover: Sendable {
           seconds: min(options.subMIPSeconds, remainingSeconds()), events: options.subMIPEvents, shouldStop: stopNow,
           cuts: options.subMIPCuts)
         let granularities = options.granularities
-        let results = Mutex([SubMIP.Outcome?](repeating: nil, count: batch.count))
+        let rinsThreshold = options.rinsThreshold
+        let results = Mutex([(SubMIP.Outcome, [Slot]?)?](repeating: nil, count: batch.count))
         DispatchQueue.concurrentPerform(iterations: min(workers, batch.count)) { worker in
           var j = worker
           while j < batch.count {
-            let outcome = SubMIP.solve(
-              index, incumbent: incumbent, slots: slotLists[j], granularities: granularities, limits: limits)
-            results.withLock { $0[j] = outcome }
+            if batch[j].kind == .insertion {
+              let chain = InsertionChain.run(
+                context, incumbent: incumbent, layer: batch[j].layers[0], registry: batch[j].registries[0],
+                granularities: granularities, guide: guide, maxColumns: maxColumns, rinsThreshold: rinsThreshold,
+                limits: limits)
+              results.withLock { $0[j] = (chain.outcome, chain.slots) }
+            } else {
+              let outcome = SubMIP.solve(
+                index, incumbent: incumbent, slots: materialised[j], granularities: granularities, limits: limits)
+              results.withLock { $0[j] = (outcome, nil) }
+            }
             j += min(workers, batch.count)
           }
         }
         let outcomes = results.withLock { $0 }
+        var slotLists = materialised
         for j in batch.indices {
-          guard let outcome = outcomes[j] else { continue }
+          guard let (outcome, chainSlots) = outcomes[j] else { continue }
+          if let chainSlots { slotLists[j] = chainSlots }
           statistics.record(batch[j].kind, outcome)
           guard let assignment = outcome.assignment else { continue }
           var candidate = best
@@ -246,8 +261,8 @@ public struct PlanImprover: Sendable {
             improvedInPass = true
           }
         }
-        if batch.count == 1, batch[0].kind == .whole, outcomes[0]?.provenOptimal == true,
-          outcomes[0]?.cutByTime == false
+        if batch.count == 1, batch[0].kind == .whole, outcomes[0]?.0.provenOptimal == true,
+          outcomes[0]?.0.cutByTime == false
         {
           stop = .provenOptimal
           break passes
