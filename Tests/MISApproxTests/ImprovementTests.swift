@@ -101,6 +101,9 @@ private func approxStart(_ index: ProblemIndex, seed: UInt64, trials: Int = 32) 
     #expect(statistics.solvedByKind["whole"] == nil)
     #expect((statistics.solvedByKind["registry"] ?? 0) > 0)
     #expect((statistics.solvedByKind["family"] ?? 0) > 0)
+    #expect((statistics.solvedByKind["sizeBand"] ?? 0) > 0)
+    #expect((statistics.solvedByKind["insertion"] ?? 0) > 0)
+    #expect((statistics.solvedByKind["rins"] ?? 0) > 0)
     #expect(statistics.largestSubMIPColumns <= 150 * 2, "estimates far off: \(statistics.largestSubMIPColumns)")
   }
 
