@@ -56,7 +56,9 @@ private func approxStart(_ index: ProblemIndex, seed: UInt64, trials: Int = 32) 
       #expect(statistics.finalObjective.map { Tolerance.objectivesAgree($0, objective) } == true)
       if size == 3000 {
         #expect(statistics.stop == .provenOptimal)
-        #expect(Tolerance.objectivesAgree(objective, reference.objective), "whole sub-MIP \(objective) vs \(reference.objective)")
+        #expect(
+          Tolerance.objectivesAgree(objective, reference.objective),
+          "whole sub-MIP \(objective) vs \(reference.objective)")
       }
     }
   }
