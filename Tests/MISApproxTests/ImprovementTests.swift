@@ -12,11 +12,15 @@ private func smallPaper(_ seed: UInt64, registries: Int = 3, nodes: Int = 4, ima
   return InstanceGenerator.generate(options)
 }
 
-/// The approximate planner's plan, as the improver's start.
+/// The approximate planner's plan before its own improvement step (no neighbourhood
+/// search, no baseline candidates), as the improver's start.
 private func approxStart(_ index: ProblemIndex, seed: UInt64, trials: Int = 32) throws -> (PlacementMatrix, Double) {
-  let approx = try ApproxSolver(options: .init(seed: seed, trials: trials)).solve(index)
-  let matrix = try #require(approx.result.matrix)
-  let objective = try #require(approx.result.objective)
+  var options = ApproxSolver.Options(seed: seed, trials: trials)
+  options.neighbourhoodSearch = false
+  options.dominance = false
+  let approx = try ApproxSolver(options: options).solve(index)
+  let matrix = try #require(approx.matrix)
+  let objective = try #require(approx.objective)
   return (matrix, objective)
 }
 
