@@ -70,9 +70,10 @@ public struct ApproxSolver: Sendable {
     public var relaxation: RelaxationMethod = .automatic
     /// Volume iterations of the Lagrangian engine (default 600): its default effort.
     public var relaxationIterations: Int = 600
-    /// The automatic relaxation solves the exact LP when the thinned master would have at
-    /// most this many rows before cuts (pairs + sharing entries + sites; default 12 000).
-    public var exactLPRowLimit: Int = 12_000
+    /// The automatic relaxation also solves the exact LP (GLPK's dual simplex on the
+    /// compact model) when that model has at most this many rows (default 20 000: about a
+    /// second or two on one core).
+    public var exactLPRowLimit: Int = 20_000
     /// The granularities plans may use (default both; one for the layer-only and file-only
     /// baselines).
     public var granularities: Set<Granularity> = [.layer, .file]
@@ -242,13 +243,17 @@ public struct ApproxSolver: Sendable {
     var prices = lag.capacityPrices
     var boundSource = "lagrangian"
     var relaxationIterations = lag.iterations + lag.sweeps
-    let masterRows = model.pairCount + model.siteGroups.count + model.siteCount
-    if options.relaxation == .exactLP || (options.relaxation == .automatic && masterRows <= options.exactLPRowLimit),
+    // The compact model's rows, estimated from the lean one: one per source (a ≤ x), per
+    // pair, per sharing entry (z ≤ y), per site (x + z ≤ 1), per registry.
+    let compactRows =
+      model.sourceCount + model.pairCount + model.siteGroups.count + model.siteCount + model.registryCount
+    if options.relaxation == .exactLP || (options.relaxation == .automatic && compactRows <= options.exactLPRowLimit),
       !stopRequested()
     {
-      let thin = try ThinnedRelaxation.solve(
-        model, start: lag.fractional, deadline: control.deadline, shouldStop: control.shouldStop)
-      switch thin.status {
+      let formulation = Formulation(index, granularities: options.granularities)
+      let limit = control.remainingSeconds.map { max(0.001, $0) }
+      let exact = try Relaxation.solve(formulation, timeLimitSeconds: limit)
+      switch exact.status {
       case .infeasible:
         // The LP relaxation is infeasible, hence so is the instance.
         timing.lp = lpWatch.seconds
@@ -257,15 +262,14 @@ public struct ApproxSolver: Sendable {
           statistics: ApproxStatistics(trials: 0, relaxationIterations: relaxationIterations, boundSource: "lp"),
           details: [])
       case .optimal:
-        if let lower = thin.lowerBound, let solution = thin.fractional {
+        if let lower = exact.lowerBound, let solution = exact.fractionalPlan {
           bound = max(bound, lower)
           fractional = solution
-          prices = thin.capacityPrices ?? prices
+          prices = exact.capacityPrices ?? prices
           boundSource = "lp"
-          relaxationIterations += thin.rounds
         }
       case .limit:
-        break
+        _ = stopRequested()
       }
     }
     timing.lp = lpWatch.seconds

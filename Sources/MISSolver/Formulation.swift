@@ -129,6 +129,14 @@ public struct Formulation: Sendable {
   /// Demanded pairs `(n,l)` with no possible source at all (no link to any registry that
   /// could hold `l`, no origin link): the instance is infeasible when this is non-empty.
   public let impossiblePairs: [(node: Int32, layer: Int32)]
+  /// The capacity row of each registry that has one, as (row, registry), ascending.
+  public var capacityRows: [(row: Int, registry: Int)] {
+    var out: [(Int, Int)] = []
+    for (i, row) in model.rows.enumerated() where row.name.hasPrefix("capacity_") {
+      if let r = Int(row.name.dropFirst("capacity_".count)) { out.append((i, r)) }
+    }
+    return out
+  }
   /// `Σ D·cO` over the pairs with an origin link: the objective constant.
   public var originConstant: Double { model.objectiveConstant }
 

@@ -35,9 +35,6 @@ import Testing
         let h = lag.boundHistory
         print(name, stride(from: 0, to: h.count, by: max(1, h.count / 12)).map { String(format: "%.1f", h[$0]) }.joined(separator: " "))
       }
-      let c2 = Stopwatch()
-      let thin = try ThinnedRelaxation.solve(model, start: lag.fractional, deadline: nil, shouldStop: nil)
-      print("  thin \(thin.status) \(thin.lowerBound ?? .nan) rel \(((thin.lowerBound ?? .nan) - lpb) / max(1, abs(lpb))) rounds \(thin.rounds) cuts \(thin.cuts) rows \(thin.rows) t \(c2.seconds)")
       print(
         "\(name): lag \(lag.lowerBound) lp \(lpb) rel \((lpb - lag.lowerBound) / max(1, abs(lpb))) iters \(lag.iterations)/\(lag.sweeps) \(lag.stop) viol \(lag.primalViolation) t \(lagSeconds) lp t \(lp.seconds)"
       )

@@ -209,42 +209,12 @@ package struct LagrangianRelaxation: Sendable {
       }
     }
 
-    // Diagonal scaling: each multiplier moves in proportion to its natural size (a pair's
-    // best saving; a site's file-level saving per group; a registry's saving per byte), so
-    // that one step length suits pairs pulled once and pairs pulled thousands of times.
-    var accL0 = [Double](repeating: 0, count: S)
-    var accF0 = [Double](repeating: 0, count: S)
-    for q in 0..<model.sourceCount {
-      if model.sourceIsFile[q] {
-        accF0[Int(model.sourceSite[q])] += model.sourceSaving[q]
-      } else {
-        accL0[Int(model.sourceSite[q])] += model.sourceSaving[q]
-      }
-    }
-    let env = ProcessInfo.processInfo.environment
-    let piPower = Double(env["MIS_PIPOW"] ?? "2") ?? 2
-    let lamMode = env["MIS_LAM"] ?? "k"
-    let muMode = env["MIS_MU"] ?? "k"
-    let wPi = model.pairMaxSaving.map { pow(max($0, 1e-12), piPower) }
-    var wLam = [Double](repeating: 0, count: E)
-    for s in 0..<S {
-      let n = model.siteGroupStart[s + 1] - model.siteGroupStart[s]
-      guard n > 0 else { continue }
-      let k = max(accF0[s] / Double(n), 1e-12)
-      for e in model.siteGroupStart[s]..<model.siteGroupStart[s + 1] { wLam[e] = lamMode == "k" ? k * k : 1 }
-    }
-    var wMu = [Double](repeating: 0, count: R)
-    for r in 0..<R {
-      var saving = 0.0
-      var bytes = 0.0
-      for k in model.registrySiteStart[r]..<model.registrySiteStart[r + 1] {
-        let s = Int(model.registrySites[k])
-        saving += max(accL0[s], accF0[s])
-        bytes += layerSize[Int(model.siteLayer[s])]
-      }
-      let k = bytes > 0 ? max(saving / bytes, 1e-30) : 1e-30
-      wMu[r] = muMode == "k" ? k * k : 1 / (scale * scale)
-    }
+    // Row scaling: assignment and sharing rows have coefficients 1; capacity rows are
+    // divided by a typical layer size so that theirs are near 1 too (a subgradient method
+    // is sensitive to row scaling). Equivalently, μ moves by step · slack / scale².
+    let wPi = [Double](repeating: 1, count: P)
+    let wLam = [Double](repeating: 1, count: E)
+    let wMu = [Double](repeating: 1 / (scale * scale), count: R)
 
     // Phase 2: the volume algorithm from the best multipliers: primal averages and
     // further bound improvement. μ is kept unscaled (seconds per byte).
