@@ -59,6 +59,9 @@ public struct ApproxSolver: Sendable {
     public var improve: Bool = true
     /// Run the large-neighbourhood search (``PlanImprover``) on the best plan (default true).
     public var neighbourhoodSearch: Bool = true
+    /// Passes of the neighbourhood search at most (default 2): its default effort. A time
+    /// limit may stop it earlier; more passes find better plans on hard instances.
+    public var neighbourhoodPasses: Int = 2
     /// Also try the deterministic greedy fill from the empty plan as one more candidate
     /// (default true). It never changes the guarantee: the best plan only gets better.
     public var includeGreedy: Bool
@@ -71,9 +74,9 @@ public struct ApproxSolver: Sendable {
     /// Volume iterations of the Lagrangian engine (default 600): its default effort.
     public var relaxationIterations: Int = 600
     /// The automatic relaxation also solves the exact LP (GLPK's dual simplex on the
-    /// compact model) when that model has at most this many rows (default 20 000: about a
-    /// second or two on one core).
-    public var exactLPRowLimit: Int = 20_000
+    /// compact model) when that model has at most this many rows (default 50 000: the
+    /// paper-scale 5 × 10 × 50 catalogue, 42 000 rows, solves in about 15 s).
+    public var exactLPRowLimit: Int = 50_000
     /// The granularities plans may use (default both; one for the layer-only and file-only
     /// baselines).
     public var granularities: Set<Granularity> = [.layer, .file]
@@ -83,6 +86,20 @@ public struct ApproxSolver: Sendable {
     /// link, where feasibility alone is a bin-packing problem — search for any feasible plan
     /// with the MIP for at most this many seconds (default 10; `nil`: never), then fill it.
     public var feasibilityFallbackSeconds: Double? = 10
+
+    /// The options of the layer-only or file-only baseline planned with these options: the
+    /// same pipeline restricted to one granularity, without the neighbourhood search and
+    /// the dominance candidates. ``ApproxSolver`` plans them with exactly these options
+    /// for dominance, and the `layer-only` and `file-only` methods use them too, so the
+    /// approximate plan is never worse than theirs.
+    public func restricted(to granularity: Granularity, methodName: String) -> Options {
+      var options = self
+      options.granularities = [granularity]
+      options.dominance = false
+      options.neighbourhoodSearch = false
+      options.methodName = methodName
+      return options
+    }
 
     /// Creates options.
     public init(
@@ -250,7 +267,9 @@ public struct ApproxSolver: Sendable {
     if options.relaxation == .exactLP || (options.relaxation == .automatic && compactRows <= options.exactLPRowLimit),
       !stopRequested()
     {
-      let formulation = Formulation(index, granularities: options.granularities)
+      var reductions = Reductions.all
+      reductions.oversizedCopies = false
+      let formulation = Formulation(index, reductions: reductions, granularities: options.granularities)
       let limit = control.remainingSeconds.map { max(0.001, $0) }
       let exact = try Relaxation.solve(formulation, timeLimitSeconds: limit)
       switch exact.status {
@@ -311,10 +330,7 @@ public struct ApproxSolver: Sendable {
       let watch = Stopwatch()
       for (name, granularity) in [("layer-only", Granularity.layer), ("file-only", .file)] {
         if stopRequested() { break }
-        var restricted = options
-        restricted.granularities = [granularity]
-        restricted.dominance = false
-        restricted.methodName = name
+        let restricted = options.restricted(to: granularity, methodName: name)
         let sub = try ApproxSolver(options: restricted).solveWithDetails(index, control: control)
         if let matrix = sub.result.matrix {
           pool.append(Outcome(label: name, order: 1_000_000 + pool.count, matrix: matrix))
@@ -379,6 +395,7 @@ public struct ApproxSolver: Sendable {
         seed: options.seed, deadline: control.deadline, shouldStop: control.shouldStop,
         parallelism: options.parallelism, granularities: options.granularities)
       improverOptions.cheapMoves = true
+      improverOptions.maxPasses = options.neighbourhoodPasses
       let guide: FractionalGuide? =
         slots2 <= 4_000_000 ? Self.guide(relaxed, layerCount: index.layerCount, registryCount: index.registryCount) : nil
       let (matrix, statistics) = PlanImprover(options: improverOptions).improve(

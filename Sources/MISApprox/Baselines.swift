@@ -225,8 +225,8 @@ public enum Planner {
   ) throws(SolverError) -> PlanningResult {
     var approx = ApproxSolver.Options(seed: options.seed, trials: options.trials, parallelism: options.parallelism)
     approx.methodName = method.rawValue
-    if method == .layerOnly { approx.granularities = [.layer] }
-    if method == .fileOnly { approx.granularities = [.file] }
+    if method == .layerOnly { approx = approx.restricted(to: .layer, methodName: method.rawValue) }
+    if method == .fileOnly { approx = approx.restricted(to: .file, methodName: method.rawValue) }
     if let why = control.stopReason() {
       return stopped(
         index, method: method.rawValue, why: why, start: start.matrix, seed: options.seed,

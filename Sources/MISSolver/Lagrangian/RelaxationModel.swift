@@ -18,9 +18,11 @@ import Synchronization
 ///   registry need (`Docs/model.md` §6, "file classes", refined per registry); `y[g]`
 ///   stores it. A file-level site needs its groups (`z ≤ y`).
 ///
-/// The exact reductions of the compact model apply: sources no cheaper than the origin
-/// are dropped, copies that cannot fit are never candidates, layers without demand are
-/// never placed. Each keeps the optimum, so a bound of this model bounds the instance.
+/// The exact reductions of the compact model that do not depend on the capacities apply:
+/// sources no cheaper than the origin are dropped and layers without demand are never
+/// placed. Each keeps the optimum, so a bound of this model bounds the instance; and since
+/// the model's structure does not depend on the capacities, its value is a convex function
+/// of them whose multipliers are honest capacity prices (`Docs/model.md` §8).
 ///
 /// - Complexity: O(Σ over demanded pairs of links per node + Σ over file-level sites of
 ///   the layer's classes · log), memory linear in the same.
@@ -176,12 +178,12 @@ package struct RelaxationModel: Sendable {
           let r = index.nodeLinks.values[position]
           let cL = index.layerCost(linkPosition: position, layer: l)
           let cF = cL + index.reconstructionTime[l]
-          if allowLayer, cL < ref, index.layerSize[l] <= index.capacity[Int(r)] {
+          if allowLayer, cL < ref {
             pending.append(Pending(registry: r, isFile: false, saving: d * (ref - cL)))
             hasLayer[Int(siteOfRegistry[Int(r)])] = true
             any = true
           }
-          if allowFile, cF < ref, layerFileBytes[l] <= index.capacity[Int(r)] {
+          if allowFile, cF < ref {
             pending.append(Pending(registry: r, isFile: true, saving: d * (ref - cF)))
             hasFile[Int(siteOfRegistry[Int(r)])] = true
             any = true
