@@ -71,7 +71,9 @@ public struct ApproxSolver: Sendable {
     public var dominance: Bool = true
     /// How the relaxation is solved (default ``RelaxationMethod/automatic``).
     public var relaxation: RelaxationMethod = .automatic
-    /// Volume iterations of the Lagrangian engine (default 600): its default effort.
+    /// Volume iterations of the Lagrangian engine at most (default 600): its default
+    /// effort, lowered on large models to a fixed budget of work (about 4·10^8 visits of
+    /// model entries) so that the relaxation stays a few seconds; never below 40.
     public var relaxationIterations: Int = 600
     /// The automatic relaxation also solves the exact LP (GLPK's dual simplex on the
     /// compact model) when that model has at most this many rows (default 50 000: the
@@ -237,7 +239,11 @@ public struct ApproxSolver: Sendable {
     // 2. The relaxation.
     let lpWatch = Stopwatch()
     var lagrangian = LagrangianRelaxation.Options()
-    lagrangian.maximumIterations = options.relaxationIterations
+    // The default effort scales down on large models so that the relaxation stays a few
+    // seconds of work (a deterministic budget: about 4·10^8 entry visits).
+    let work = model.sourceCount + model.siteCount + 2 * model.siteGroups.count + model.pairCount
+    lagrangian.maximumIterations = min(options.relaxationIterations, max(40, 400_000_000 / max(1, 6 * work)))
+    lagrangian.maximumSweeps = min(lagrangian.maximumSweeps, max(5, 400_000_000 / max(1, 40 * work)))
     lagrangian.parallelism = options.parallelism
     lagrangian.targetSaving = greedyObjective.map { max(0, model.referenceLatency - $0) }
     lagrangian.shouldStop = { control.isStopRequested }

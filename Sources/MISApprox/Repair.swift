@@ -190,18 +190,41 @@ extension Repair {
 
   /// Drops placements on `r` (never layer `kept`; -1 for none) by least loss per byte freed
   /// until `r` fits. Returns `false` when nothing left can be dropped and `r` is still over.
+  ///
+  /// Lazy evaluation over a heap (a removal changes the losses and freed bytes of only a
+  /// few other copies): the cheapest entry is re-evaluated when popped and dropped only if
+  /// it is still no worse than the next one; otherwise it goes back with its new key. When
+  /// the heap runs out while `r` is still over, the placements are scanned once more
+  /// (a file-level copy frees bytes only once its last sharer is gone).
+  ///
+  /// - Complexity: O(P log P) evaluations for P placements on `r`, instead of O(P²).
   static func makeRoom(_ state: inout PlanState, registry r: Int, keeping kept: Int) -> Bool {
+    guard state.overCapacity(r) else { return true }
+    func ratio(_ l: Int) -> Double? {
+      let freed = state.freedBytes(layer: l, registry: r)
+      guard freed > 0 else { return nil }
+      return state.removalLoss(layer: l, registry: r) / Double(freed)
+    }
+    var rescans = 0
     while state.overCapacity(r) {
-      var bestLayer = -1
-      var bestRatio = Double.infinity
+      // Lower ratio first: the heap pops the highest key, so keys are negated ratios.
+      var heap = CandidateHeap()
       for l in 0..<state.index.layerCount where l != kept && state.matrix[l, r] != nil {
-        let freed = state.freedBytes(layer: l, registry: r)
-        guard freed > 0 else { continue }
-        let ratio = state.removalLoss(layer: l, registry: r) / Double(freed)
-        if bestLayer < 0 || ratio < bestRatio { (bestLayer, bestRatio) = (l, ratio) }
+        if let q = ratio(l) { heap.push(Candidate(key: -q, id: l)) }
       }
-      guard bestLayer >= 0 else { return false }
-      state.remove(layer: bestLayer, registry: r)
+      if heap.isEmpty { return false }
+      rescans += 1
+      while state.overCapacity(r), let top = heap.pop() {
+        let l = top.id
+        guard state.matrix[l, r] != nil, let q = ratio(l) else { continue }
+        let current = Candidate(key: -q, id: l)
+        if let next = heap.peek(), next.precedes(current) {
+          heap.push(current)
+          continue
+        }
+        state.remove(layer: l, registry: r)
+      }
+      if rescans > state.index.layerCount + 1 { return !state.overCapacity(r) }
     }
     return true
   }
