@@ -55,7 +55,8 @@ public struct ApproxSolver: Sendable {
     /// Run the greedy fill after repair (default true).
     public var fill: Bool
     /// Run the exchange local search on the best four candidate plans (default true, on
-    /// instances with at most two million (layer, registry) slots).
+    /// instances with at most 100 000 (layer, registry) slots: each of its tries refills the
+    /// whole plan, which beyond that costs minutes; the neighbourhood search takes over).
     public var improve: Bool = true
     /// Run the large-neighbourhood search (``PlanImprover``) on the best plan (default true).
     public var neighbourhoodSearch: Bool = true
@@ -380,7 +381,7 @@ public struct ApproxSolver: Sendable {
 
     // 5. Exchange local search on the best few candidates (never makes a plan worse).
     let slots2 = index.layerCount * index.registryCount
-    if options.improve && slots2 <= 2_000_000 && !stopRequested() {
+    if options.improve && slots2 <= 100_000 && !stopRequested() {
       let watch = Stopwatch()
       var improved: [Outcome] = []
       for (outcome, _) in ranked().prefix(4) {
