@@ -225,15 +225,13 @@ public enum Planner {
   ) throws(SolverError) -> PlanningResult {
     var approx = ApproxSolver.Options(seed: options.seed, trials: options.trials, parallelism: options.parallelism)
     approx.methodName = method.rawValue
-    if method == .layerOnly { approx.granularities = [.layer] }
-    if method == .fileOnly { approx.granularities = [.file] }
+    if method == .layerOnly { approx = approx.restricted(to: .layer, methodName: method.rawValue) }
+    if method == .fileOnly { approx = approx.restricted(to: .file, methodName: method.rawValue) }
     if let why = control.stopReason() {
       return stopped(
         index, method: method.rawValue, why: why, start: start.matrix, seed: options.seed,
         note: "stopped before the relaxation")
     }
-    // The approximate solver checks `control` itself once it is wired to SolveControl;
-    // until then it runs to its default effort and this façade checks around it.
     var result = try runApproxSolver(index, approx, control: control)
     if result.matrix == nil, result.status != .infeasible, let why = control.stopReason() {
       result = stopped(
@@ -258,24 +256,15 @@ public enum Planner {
     return result
   }
 
-  /// Runs ``ApproxSolver`` under `control` and returns its result with typed statistics.
+  /// Runs ``ApproxSolver`` under `control` (it honours the time limit, cancellation and
+  /// progress itself) and returns its result with typed statistics.
   static func runApproxSolver(_ index: ProblemIndex, _ options: ApproxSolver.Options, control: SolveControl)
     throws(SolverError) -> PlanningResult
   {
-    let approx = try ApproxSolver(options: options).solve(index)
-    var result = approx.result
-    if result.statistics.approx == nil {
-      var bestTrial: Int? = nil
-      if case .number(let t)? = result.report.detail("bestTrial"), t >= 0 { bestTrial = Int(t) }
-      result.statistics.approx = ApproxStatistics(
-        trials: approx.trials.count, bestTrial: bestTrial, relaxationSeconds: approx.timing.lp,
-        roundingSeconds: approx.timing.rounding, repairSeconds: approx.timing.repair,
-        savingsRatio: approx.ratios.savingsRatio, theoremBound: RatioCheck.theoremBound,
-        meanPreRepairSavingsRatio: approx.ratios.meanPreRepairSavingsRatio, boundSource: "lp")
-    }
+    let result = try ApproxSolver(options: options).solve(index, control: control)
     control.report(
       SolveProgress(
-        elapsed: approx.timing.total, bestObjective: result.objective, bestBound: result.bound,
+        elapsed: result.report.seconds, bestObjective: result.objective, bestBound: result.bound,
         phase: "\(options.methodName) done"))
     return result
   }
