@@ -403,6 +403,10 @@ public struct ApproxSolver: Sendable {
         parallelism: options.parallelism, granularities: options.granularities)
       improverOptions.cheapMoves = true
       improverOptions.maxPasses = options.neighbourhoodPasses
+      // Sub-MIPs end on their deterministic effort budget (callback events); the wall-clock
+      // limit is only a safety net, far enough that load on the machine never decides the
+      // plan (a plan must not depend on the thread count or on other work).
+      improverOptions.subMIPSeconds = 60
       let guide: FractionalGuide? =
         slots2 <= 4_000_000 ? Self.guide(relaxed, layerCount: index.layerCount, registryCount: index.registryCount) : nil
       let (matrix, statistics) = PlanImprover(options: improverOptions).improve(
