@@ -214,7 +214,8 @@ public struct ApproxSolver: Sendable {
       let result = PlanningResult(
         index: index, matrix: matrix, metrics: metrics, report: report,
         statistics: SolveStatistics(approx: statistics))
-      let ratios = RatioCheck(lowerBound: bound, objective: metrics?.totalLatencySeconds, originOnly: originOnly, trials: trials)
+      let ratios = RatioCheck(
+        lowerBound: bound, objective: metrics?.totalLatencySeconds, originOnly: originOnly, trials: trials)
       return ApproxResult(result: result, ratios: ratios, trials: trials, timing: timing)
     }
 
@@ -357,7 +358,8 @@ public struct ApproxSolver: Sendable {
     // Feasibility fallback (only without origin links can every candidate fail).
     if pool.isEmpty, !stopRequested(), let seconds = options.feasibilityFallbackSeconds {
       let watch = Stopwatch()
-      var exact = ExactSolver.Options(timeLimitSeconds: min(seconds, control.remainingSeconds ?? seconds), relativeGap: 1.0)
+      var exact = ExactSolver.Options(
+        timeLimitSeconds: min(seconds, control.remainingSeconds ?? seconds), relativeGap: 1.0)
       exact.granularities = options.granularities
       exact.shouldStop = control.shouldStop
       if let found = try? ExactSolver(options: exact).solve(index).matrix {
@@ -408,7 +410,8 @@ public struct ApproxSolver: Sendable {
       // plan (a plan must not depend on the thread count or on other work).
       improverOptions.subMIPSeconds = 60
       let guide: FractionalGuide? =
-        slots2 <= 4_000_000 ? Self.guide(relaxed, layerCount: index.layerCount, registryCount: index.registryCount) : nil
+        slots2 <= 4_000_000
+        ? Self.guide(relaxed, layerCount: index.layerCount, registryCount: index.registryCount) : nil
       let (matrix, statistics) = PlanImprover(options: improverOptions).improve(
         index, start: best.outcome.matrix, guide: guide)
       improvement = statistics

@@ -200,7 +200,11 @@ struct DualState: Sendable {
                       let delta = max(0, wq - best) - max(0, wq - old)
                       if delta != 0 {
                         let s = Int(model.sourceSite[q])
-                        if model.sourceIsFile[q] { accFP.mutablePointer[s] += delta } else { accLP.mutablePointer[s] += delta }
+                        if model.sourceIsFile[q] {
+                          accFP.mutablePointer[s] += delta
+                        } else {
+                          accLP.mutablePointer[s] += delta
+                        }
                       }
                     }
                     piP.mutablePointer[p] = best

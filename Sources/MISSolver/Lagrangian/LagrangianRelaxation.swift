@@ -580,18 +580,14 @@ package struct LagrangianRelaxation: Sendable {
   }
 }
 
-/// A pointer handed to parallel workers that write disjoint ranges of one buffer.
+/// A buffer handed to parallel workers that write disjoint ranges of it (or only read it).
 struct UnsafeSendable<T>: @unchecked Sendable {
-  let pointer: UnsafePointer<T>
-  let mutablePointer: UnsafeMutablePointer<T>
+  /// The buffer, for reading.
+  let pointer: UnsafeMutableBufferPointer<T>
+  /// The same buffer, for writing.
+  var mutablePointer: UnsafeMutableBufferPointer<T> { pointer }
 
-  init(_ buffer: UnsafeBufferPointer<T>) {
-    pointer = buffer.baseAddress ?? UnsafePointer(bitPattern: 8)!
-    mutablePointer = UnsafeMutablePointer(mutating: pointer)
-  }
+  init(_ buffer: UnsafeBufferPointer<T>) { pointer = UnsafeMutableBufferPointer(mutating: buffer) }
 
-  init(_ buffer: UnsafeMutableBufferPointer<T>) {
-    mutablePointer = buffer.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!
-    pointer = UnsafePointer(mutablePointer)
-  }
+  init(_ buffer: UnsafeMutableBufferPointer<T>) { pointer = buffer }
 }
