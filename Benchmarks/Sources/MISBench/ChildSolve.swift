@@ -55,7 +55,7 @@ struct ChildSolve: ParsableCommand {
     case "exact":
       var options = ExactSolver.Options(timeLimitSeconds: timeLimit, reductions: reductions.reductions)
       if warmStart {
-        let approx = try ApproxSolver(options: .init(seed: roundingSeed, trials: trials)).solve(index)
+        let approx = try ApproxSolver(options: .init(seed: roundingSeed, trials: trials)).solveWithDetails(index)
         options.startPlan = approx.result.matrix
         out["warmStartSeconds"] = approx.timing.total
         out["warmStartObjective"] = approx.result.objective ?? Double.nan
@@ -72,11 +72,13 @@ struct ChildSolve: ParsableCommand {
       out["binaries"] = reduced.size.integerColumns
       out["unreducedBinaries"] = reduced.unreducedSize.integerColumns
     case "approx", "layer-only", "file-only":
-      var options = ApproxSolver.Options(
-        seed: roundingSeed, trials: trials, lpMethod: interior ? .interiorPoint : .simplex)
+      var options = ApproxSolver.Options(seed: roundingSeed, trials: trials)
       options.methodName = method
-      if method == "layer-only" { options.granularities = [.layer] }
-      if method == "file-only" { options.granularities = [.file] }
+      // The engine decides between the Lagrangian bound and the exact LP; `--interior`
+      // now asks for the exact LP whatever the size.
+      if interior { options.relaxation = .exactLP }
+      if method == "layer-only" { options = options.restricted(to: .layer, methodName: method) }
+      if method == "file-only" { options = options.restricted(to: .file, methodName: method) }
       let build = Stopwatch()
       let size = Formulation(index, granularities: options.granularities).size
       out["formulationSeconds"] = build.seconds
@@ -84,7 +86,7 @@ struct ChildSolve: ParsableCommand {
       out["columns"] = size.columns
       out["binaries"] = size.integerColumns
       out["nonzeros"] = size.nonzeros
-      let approx = try ApproxSolver(options: options).solve(index)
+      let approx = try ApproxSolver(options: options).solveWithDetails(index)
       result = approx.result
       out["buildSeconds"] = approx.timing.build
       out["lpSeconds"] = approx.timing.lp
