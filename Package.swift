@@ -10,7 +10,10 @@ let package = Package(
     .executable(name: "mis", targets: ["MISCommand"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // Documentation only: `swift package generate-documentation` (make docs). Adds no product
+    // dependency; SwiftPM builds a plugin's tools only when the plugin is invoked.
+    .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
   ],
   targets: [
     .systemLibrary(

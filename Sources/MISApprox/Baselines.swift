@@ -1,7 +1,7 @@
 import MISModel
 import MISSolver
 
-/// Every planner the package offers, by its command-line name (CLI.md `--method`).
+/// Every planner the package offers, by its command-line name (`Docs/cli.md`, `--method`).
 public enum PlanningMethod: String, Sendable, Hashable, CaseIterable {
   /// GLPK's MIP on the reduced exact model (``ExactSolver``).
   case exact

@@ -2,7 +2,7 @@ import ArgumentParser
 import MISModel
 import MISSolver
 
-/// `mis validate INSTANCE.json`: checks an instance against MODEL.md §1.
+/// `mis validate INSTANCE.json`: checks an instance against `Docs/formats.md` §1.
 ///
 /// Exit 0 when the instance is valid; 2 with every problem listed (entity and field, or
 /// JSON line and column) when it is not; 1 when it is valid but provably infeasible: some

@@ -1,7 +1,7 @@
 import Foundation
 import MISModel
 
-/// The exact planner: the reduced MIP of MODEL.md §6 solved by GLPK's branch-and-cut.
+/// The exact planner: the reduced MIP of `Docs/model.md` §6 solved by GLPK's branch-and-cut.
 ///
 /// Every solve runs synchronously on the calling thread, from building the GLPK problem to
 /// deleting it, so that GLPK's per-thread state is never shared; many solves may run at
@@ -72,7 +72,7 @@ public struct ExactSolver: Sendable {
 
   /// Figures of one solve.
   public struct Statistics: Sendable, Hashable {
-    /// Size of MODEL.md §6 as written.
+    /// Size of `Docs/model.md` §6 as written.
     public var unreducedSize: ModelSize
     /// Size after the reductions (what GLPK receives).
     public var reducedSize: ModelSize

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reads and writes `mis-instance/1` documents (MODEL.md §1).
+/// Reads and writes `mis-instance/1` documents (`Docs/formats.md` §1).
 ///
 /// Reading streams the top-level arrays element by element, so a million-file instance is
 /// never held as a JSON tree; it reports malformed JSON with its line and column, and
@@ -53,7 +53,7 @@ public enum InstanceCodec {
           }
           _ = isArray
         default:
-          break  // unknown keys are ignored (MODEL.md §1)
+          break  // unknown keys are ignored (`Docs/formats.md` §1)
         }
       }
     } catch {

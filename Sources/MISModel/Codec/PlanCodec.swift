@@ -1,4 +1,4 @@
-/// How a solve ended (CLI.md `solver.status`).
+/// How a solve ended (`status` of the `solver` block, `Docs/formats.md` §4).
 public enum SolveStatus: String, Sendable, Hashable, CaseIterable {
   /// The plan is proven optimal (within the requested gap, if any).
   case optimal
@@ -11,7 +11,7 @@ public enum SolveStatus: String, Sendable, Hashable, CaseIterable {
   case timeLimitNoSolution
 }
 
-/// The `solver` block of a plan document (CLI.md): how the plan was obtained.
+/// The `solver` block of a plan document (`Docs/formats.md` §4): how the plan was obtained.
 public struct SolverReport: Sendable, Hashable {
   /// The method name, e.g. `exact`, `approx`, `popularity`.
   public var method: String
@@ -70,7 +70,7 @@ public struct SolverReport: Sendable, Hashable {
   }
 }
 
-/// Reads and writes `mis-plan/1` documents (MODEL.md §3, CLI.md).
+/// Reads and writes `mis-plan/1` documents (`Docs/formats.md` §2–4).
 public enum PlanCodec {
   /// Decodes a plan. `metrics` and `solver` blocks are informative and not read.
   ///
@@ -163,7 +163,7 @@ public enum PlanCodec {
     JSONWriter(pretty: pretty).bytes(of: encodeValue(plan, metrics: metrics, solver: solver))
   }
 
-  /// The `metrics` block (MODEL.md §5), with `violations` when the plan is infeasible.
+  /// The `metrics` block (`Docs/formats.md` §3), with `violations` when the plan is infeasible.
   public static func encodeMetrics(_ m: PlanMetrics) -> JSONValue {
     var pairs: [(key: String, value: JSONValue)] = [
       ("feasible", .bool(m.feasible)),
@@ -217,7 +217,7 @@ public enum PlanCodec {
     return .object(pairs)
   }
 
-  /// The `solver` block (CLI.md).
+  /// The `solver` block (`Docs/formats.md` §4).
   public static func encodeSolver(_ s: SolverReport) -> JSONValue {
     var pairs: [(key: String, value: JSONValue)] = [
       ("method", .string(s.method)),

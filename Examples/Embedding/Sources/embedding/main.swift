@@ -26,7 +26,7 @@ b.addDemand(node: "site-1", image: "web:1", pulls: 40)
 b.addDemand(node: "site-2", image: "api:1", pulls: 25)
 
 do {
-  let index = try ProblemIndex(try b.build())  // validates (MODEL.md §1)
+  let index = try ProblemIndex(try b.build())  // validates (`Docs/formats.md` §1)
 
   // A hand-written plan, checked by the evaluator.
   let plan = Plan(placements: [Placement(registry: "edge-a", layer: "base", granularity: .layer)])
