@@ -6,7 +6,7 @@ SWIFT ?= swift
 SWIFTPM_FLAGS ?=
 EMBEDDING := Examples/Embedding
 
-.PHONY: run test bench bench-quick lint deps docs
+.PHONY: run test bench bench-quick lint deps docs docc doc-checks
 
 deps:
 	./scripts/install-deps.sh
@@ -15,13 +15,15 @@ deps:
 run: deps
 	$(SWIFT) run $(SWIFTPM_FLAGS) -c release mis demo
 
-## test: lint, build, run the whole test suite, build and run the embedding example, compile the doc samples
-test: deps lint
+## test: lint, the documentation checks, build, run the whole test suite, build and run the embedding
+##       example, compile the doc samples, build the DocC documentation (warnings are errors)
+test: deps lint doc-checks
 	$(SWIFT) build $(SWIFTPM_FLAGS)
 	$(SWIFT) test $(SWIFTPM_FLAGS)
 	$(SWIFT) build --package-path $(EMBEDDING) --scratch-path $(EMBEDDING)/.build
 	$(SWIFT) run --package-path $(EMBEDDING) --scratch-path $(EMBEDDING)/.build embedding
 	python3 scripts/check-doc-samples.py
+	$(MAKE) docc
 
 ## bench: the benchmark report (nested package in Benchmarks/; see Benchmarks/README.md)
 bench: deps
@@ -31,8 +33,28 @@ bench: deps
 bench-quick: deps
 	$(SWIFT) run -c release --package-path Benchmarks mis-bench report --quick
 
-## docs: compile every Swift sample of README.md and Docs/
+## doc-checks: every reference resolves inside the repository, and the DocC articles are
+##             up-to-date copies of Docs/ (seconds; part of make test)
+doc-checks:
+	python3 scripts/check-doc-references.py
+	python3 scripts/sync-docc-articles.py --check
+
+## docc: the DocC documentation of the three libraries as one combined archive
+##       (.build-docc/MIS.doccarchive), where symbol and article links across the modules
+##       resolve; every warning is an error
+docc:
+	mkdir -p .build-docc
+	$(SWIFT) package $(SWIFTPM_FLAGS) --disable-sandbox generate-documentation \
+	  --target MISModel --target MISSolver --target MISApprox \
+	  --enable-experimental-combined-documentation --warnings-as-errors \
+	  --output-path .build-docc/MIS.doccarchive
+
+## docs: copy Docs/ into the DocC catalogs, check the references, build the documentation
+##       (docc above), then compile every Swift sample of the docs
 docs: deps
+	python3 scripts/sync-docc-articles.py
+	python3 scripts/check-doc-references.py
+	$(MAKE) docc
 	python3 scripts/check-doc-samples.py
 
 ## lint: swift-format in strict mode with the checked-in .swift-format

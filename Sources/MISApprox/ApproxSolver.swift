@@ -102,7 +102,7 @@ public struct ApproxSolver: Sendable {
 
   /// Plans `index`.
   ///
-  /// - Throws: ``SolverError`` when the LP cannot be solved (GLPK failure, model too large)
+  /// - Throws: ``/MISSolver/SolverError`` when the LP cannot be solved (GLPK failure, model too large)
   ///   or the options are invalid.
   public func solve(_ index: ProblemIndex) throws(SolverError) -> ApproxResult {
     guard options.trials >= 1 else { throw .invalidOptions(reason: "trials must be at least 1, got \(options.trials)") }

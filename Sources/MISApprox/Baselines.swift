@@ -3,7 +3,7 @@ import MISSolver
 
 /// Every planner the package offers, by its command-line name (`Docs/cli.md`, `--method`).
 public enum PlanningMethod: String, Sendable, Hashable, CaseIterable {
-  /// GLPK's MIP on the reduced exact model (``ExactSolver``).
+  /// GLPK's MIP on the reduced exact model (``/MISSolver/ExactSolver``).
   case exact
   /// LP relaxation + randomized rounding + repair (``ApproxSolver``).
   case approx
@@ -42,7 +42,7 @@ public struct PlannerOptions: Sendable {
 public enum Planner {
   /// Plans `index` with `method`.
   ///
-  /// - Throws: ``SolverError`` when the method cannot run (e.g. GLPK failure, too large).
+  /// - Throws: ``/MISSolver/SolverError`` when the method cannot run (e.g. GLPK failure, too large).
   public static func solve(_ index: ProblemIndex, method: PlanningMethod, options: PlannerOptions = PlannerOptions())
     throws(SolverError) -> PlanningResult
   {

@@ -9,8 +9,8 @@ import Foundation
 /// the same numbers on every platform and with every Swift version — unlike the
 /// standard library's `Int.random(in:using:)` or `shuffled(using:)`, whose way of
 /// consuming the generator is an implementation detail. Use the helpers in this
-/// file (``RandomNumberGenerator/nextInt(upperBound:)``,
-/// ``MutableCollection/stableShuffle(using:)``, …) instead of those.
+/// file (`RandomNumberGenerator.nextInt(upperBound:)`,
+/// `MutableCollection.stableShuffle(using:)`, …) instead of those.
 ///
 /// ```swift
 /// var rng = SplitMix64(seed: 42)
@@ -161,7 +161,7 @@ extension RandomNumberGenerator {
   /// order they were chosen (Floyd's sampling algorithm).
   ///
   /// The returned *set* is uniform over all subsets of that size; its order is not a
-  /// uniform permutation. Shuffle it with ``MutableCollection/stableShuffle(using:)``
+  /// uniform permutation. Shuffle it with `stableShuffle(using:)`
   /// if order matters.
   ///
   /// - Parameters:

@@ -17,7 +17,7 @@ import MISModel
 /// ```
 ///
 /// The solver is meant for small and medium fleets; see `Docs/exact-solver.md` for the
-/// size at which ``MISApprox`` is the better tool.
+/// size at which `MISApprox` is the better tool.
 public struct ExactSolver: Sendable {
   /// Solve options, with documented defaults.
   public struct Options: Sendable {
@@ -96,7 +96,7 @@ public struct ExactSolver: Sendable {
   ///
   /// - Returns: the result; infeasible instances and limits are results, not errors.
   /// - Throws: ``SolverError`` when the solve could not run (model too large, GLPK failure)
-  ///   or when the evaluator disagrees with GLPK beyond ``Tolerance/objectiveRelative``.
+  ///   or when the evaluator disagrees with GLPK beyond ``/MISModel/Tolerance/objectiveRelative``.
   public func solve(_ index: ProblemIndex) throws(SolverError) -> PlanningResult {
     try solveWithStatistics(index).result
   }
