@@ -1,4 +1,5 @@
 import Foundation
+import MISModel
 
 /// Standard output and standard error, in one place.
 ///
@@ -26,5 +27,15 @@ enum Console {
   /// global `stdout`, which Swift 6 treats as shared mutable state).
   static func flush() {
     fflush(nil)
+  }
+
+  /// Prints `warnings` of the document `file` on standard error, one per line, each prefixed
+  /// `warning: FILE: `; after `limit` of them, one line counts the rest.
+  static func warnings(_ warnings: [ValidationWarning], file: String, limit: Int? = nil) {
+    let shown = limit.map { min($0, warnings.count) } ?? warnings.count
+    for warning in warnings.prefix(shown) { error("warning: \(file): \(warning)") }
+    if shown < warnings.count {
+      error("warning: \(file): … and \(warnings.count - shown) more (`mis validate \(file)` lists them all)")
+    }
   }
 }

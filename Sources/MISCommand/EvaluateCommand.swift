@@ -26,12 +26,7 @@ struct EvaluateCommand: ParsableCommand {
 
   func run() throws {
     let index = try input.load()
-    let plan: Plan
-    do {
-      plan = try PlanCodec.read(contentsOf: self.plan)
-    } catch {
-      throw CommandFailure.model(error, file: self.plan)
-    }
+    let plan = try loadPlan(self.plan)
     if let planFor = plan.instance, let name = index.instance.name, planFor != name {
       Console.error("warning: the plan is for instance \"\(planFor)\", not \"\(name)\"")
     }

@@ -23,6 +23,29 @@
 ///
 /// The value itself is not guaranteed valid: call ``validate()`` (or use the
 /// builder / codec, which do) before indexing it.
+///
+/// ## Reading and writing
+///
+/// ``init(contentsOf:strict:)``, ``init(jsonData:strict:)``, ``jsonData(pretty:)`` and
+/// ``write(to:pretty:)`` read and write the `mis-instance/1` document; `Instance` is also
+/// `Codable` (`JSONDecoder().decode(Instance.self, from: data)` reads the same document and
+/// validates it). ``InstanceCodec/decodeWithWarnings(_:strict:)`` also returns the
+/// document's warnings (unknown keys with the key probably meant, no demand, unlinked
+/// registries…), and ``warnings`` lists the structural ones of any value.
+///
+/// ## Name collisions
+///
+/// The element types are named after the document's vocabulary — ``Registry``, ``Node``,
+/// ``Link``, ``File``, ``Layer``, ``Image``, ``Demand``, and ``Plan`` — so they can clash with
+/// types of other modules (SwiftUI's `Image` and `Link`, a `File` or `Node` of your own).
+/// No type in `MISModel` is named like the module, so the module name always
+/// disambiguates:
+///
+/// ```swift
+/// let file = MISModel.File(id: "f1", sizeBytes: 1_048_576)
+/// let plan = MISModel.Plan(placements: [])
+/// typealias StoragePlan = MISModel.Plan   // or a local alias for the whole file
+/// ```
 public struct Instance: Sendable, Hashable {
   /// The `format` string of every instance document.
   public static let format = "mis-instance/1"
@@ -95,7 +118,7 @@ public struct Reconstruction: Sendable, Hashable {
 }
 
 /// A registry of the fleet with its storage capacity.
-public struct Registry: Sendable, Hashable {
+public struct Registry: Sendable, Hashable, Codable {
   /// Unique registry identifier.
   public var id: String
   /// Storage capacity in bytes (0 ≤ v ≤ 2^53).
@@ -108,7 +131,7 @@ public struct Registry: Sendable, Hashable {
 }
 
 /// An edge node that pulls images.
-public struct Node: Sendable, Hashable {
+public struct Node: Sendable, Hashable, Codable {
   /// Unique node identifier.
   public var id: String
   /// Creates a node.
@@ -116,7 +139,7 @@ public struct Node: Sendable, Hashable {
 }
 
 /// A network link from a node to a registry.
-public struct Link: Sendable, Hashable {
+public struct Link: Sendable, Hashable, Codable {
   /// The node's identifier.
   public var node: String
   /// The registry's identifier.
@@ -143,7 +166,7 @@ public struct Origin: Sendable, Hashable {
 }
 
 /// A link from a node to the origin.
-public struct OriginLink: Sendable, Hashable {
+public struct OriginLink: Sendable, Hashable, Codable {
   /// The node's identifier.
   public var node: String
   /// Throughput in bytes per second (finite, > 0).
@@ -159,7 +182,7 @@ public struct OriginLink: Sendable, Hashable {
 }
 
 /// A file; stored once per registry however many file-level layers share it.
-public struct File: Sendable, Hashable {
+public struct File: Sendable, Hashable, Codable {
   /// Unique file identifier (e.g. a content digest).
   public var id: String
   /// Size in bytes (0 ≤ v ≤ 2^53).
@@ -172,7 +195,7 @@ public struct File: Sendable, Hashable {
 }
 
 /// A layer: the blob that is pulled, and the set of files it unpacks to.
-public struct Layer: Sendable, Hashable {
+public struct Layer: Sendable, Hashable, Codable {
   /// Unique layer identifier (e.g. `sha256:…`).
   public var id: String
   /// Size of the (compressed) blob in bytes: what is sent and what layer-level storage costs.
@@ -188,7 +211,7 @@ public struct Layer: Sendable, Hashable {
 }
 
 /// An image: a list of layers, all pulled whenever the image is pulled.
-public struct Image: Sendable, Hashable {
+public struct Image: Sendable, Hashable, Codable {
   /// Unique image identifier (e.g. `nginx:1.27`).
   public var id: String
   /// The identifiers of the image's layers: at least one, without repeats.
@@ -201,7 +224,7 @@ public struct Image: Sendable, Hashable {
 }
 
 /// Expected pulls of one image by one node over the planning horizon.
-public struct Demand: Sendable, Hashable {
+public struct Demand: Sendable, Hashable, Codable {
   /// The node's identifier.
   public var node: String
   /// The image's identifier.

@@ -1,5 +1,5 @@
 /// How a registry stores a layer.
-public enum Granularity: String, Sendable, Hashable, CaseIterable {
+public enum Granularity: String, Sendable, Hashable, CaseIterable, Codable {
   /// The layer blob itself: fast to serve, nothing shared.
   case layer
   /// The layer's files, deduplicated with every other file-level layer on the registry;
@@ -8,7 +8,7 @@ public enum Granularity: String, Sendable, Hashable, CaseIterable {
 }
 
 /// One decision of a plan: registry `registry` stores layer `layer` at `granularity`.
-public struct Placement: Sendable, Hashable {
+public struct Placement: Sendable, Hashable, Codable {
   /// The registry's identifier.
   public var registry: String
   /// The layer's identifier.

@@ -35,14 +35,14 @@ public struct ProblemIndex: Sendable {
   public let reconstructionTime: [Double]
 
   /// The files of each layer (dense file ids, instance order).
-  public let layerFiles: CompressedRows
+  @usableFromInline package let layerFiles: CompressedRows
 
   /// For each node, its links: registry index (ascending), latency and bandwidth.
-  public let nodeLinks: CompressedRows
+  @usableFromInline package let nodeLinks: CompressedRows
   /// Latency of each entry of ``nodeLinks``.
-  public let nodeLinkLatency: [Double]
+  @usableFromInline package let nodeLinkLatency: [Double]
   /// Bandwidth of each entry of ``nodeLinks``.
-  public let nodeLinkBandwidth: [Double]
+  @usableFromInline package let nodeLinkBandwidth: [Double]
 
   /// Whether each node has an origin link.
   public let hasOrigin: [Bool]
@@ -52,23 +52,23 @@ public struct ProblemIndex: Sendable {
   public let originBandwidth: [Double]
 
   /// For each layer, the nodes with `D[n,l] > 0`, ascending.
-  public let layerDemand: CompressedRows
+  @usableFromInline package let layerDemand: CompressedRows
   /// `D[n,l]` for each entry of ``layerDemand``.
-  public let layerDemandValue: [Double]
+  @usableFromInline package let layerDemandValue: [Double]
   /// Σ pulls over all demand entries.
   public let totalPulls: Double
 
   /// File classes: files belonging to exactly the same set of layers, merged. Files in no
   /// layer have no class (`-1`).
   public let fileClass: [Int32]
-  /// Total bytes of each file class (clamped to `Int64.max`, see ``ModelLimits/addingBytes(_:_:)``).
+  /// Total bytes of each file class (clamped to `Int64.max`, so a sum never traps).
   public let classSize: [Int64]
   /// Number of files in each class.
   public let classFileCount: [Int32]
   /// The classes of each layer, ascending.
-  public let layerClasses: CompressedRows
+  @usableFromInline package let layerClasses: CompressedRows
   /// For each class, the layers that contain it, ascending.
-  public let classLayers: CompressedRows
+  @usableFromInline package let classLayers: CompressedRows
 
   /// Validates `instance` (`Docs/formats.md` §1) and derives everything.
   ///
@@ -254,7 +254,7 @@ public struct ProblemIndex: Sendable {
 
   /// The position of the link (node `n`, registry `r`) in ``nodeLinks``, or `nil`.
   @inlinable
-  public func linkPosition(node n: Int, registry r: Int) -> Int? {
+  package func linkPosition(node n: Int, registry r: Int) -> Int? {
     var lo = nodeLinks.offsets[n]
     var hi = nodeLinks.offsets[n + 1]
     let target = Int32(r)
@@ -269,7 +269,7 @@ public struct ProblemIndex: Sendable {
 
   /// `cL[n,l,r] = latency[n,r] + size[l] / bandwidth[n,r]` for the link at `position`.
   @inlinable
-  public func layerCost(linkPosition position: Int, layer l: Int) -> Double {
+  package func layerCost(linkPosition position: Int, layer l: Int) -> Double {
     nodeLinkLatency[position] + Double(layerSize[l]) / nodeLinkBandwidth[position]
   }
 
@@ -307,39 +307,43 @@ public struct ProblemIndex: Sendable {
 }
 
 /// A compressed sparse row structure: row `i` holds `values[offsets[i]..<offsets[i+1]]`.
-public struct CompressedRows: Sendable, Hashable {
+///
+/// Package plumbing shared by the solvers; library users query a ``ProblemIndex`` by index
+/// or id (``ProblemIndex/linkedRegistries(ofNode:)``, ``ProblemIndex/demand(node:layer:)``, …).
+@usableFromInline
+package struct CompressedRows: Sendable, Hashable {
   /// Row start offsets; `offsets.count == rowCount + 1`.
-  public let offsets: [Int]
+  @usableFromInline package let offsets: [Int]
   /// The concatenated rows.
-  public let values: [Int32]
+  @usableFromInline package let values: [Int32]
 
   /// Number of rows.
-  public var rowCount: Int { offsets.count - 1 }
+  package var rowCount: Int { offsets.count - 1 }
 
   /// Row `i` as a slice.
   @inlinable
-  public subscript(i: Int) -> ArraySlice<Int32> { values[offsets[i]..<offsets[i + 1]] }
+  package subscript(i: Int) -> ArraySlice<Int32> { values[offsets[i]..<offsets[i + 1]] }
 
   /// The positions of row `i` in ``values``.
   @inlinable
-  public func range(_ i: Int) -> Range<Int> { offsets[i]..<offsets[i + 1] }
+  package func range(_ i: Int) -> Range<Int> { offsets[i]..<offsets[i + 1] }
 
   /// Builds rows one at a time.
-  public struct Builder {
+  package struct Builder {
     var offsets: [Int] = [0]
     var values: [Int32] = []
     /// Creates a builder.
-    public init(rowCapacity: Int = 0) { offsets.reserveCapacity(rowCapacity + 1) }
+    package init(rowCapacity: Int = 0) { offsets.reserveCapacity(rowCapacity + 1) }
     /// Appends `value` to the current row.
-    public mutating func append(_ value: Int32) { values.append(value) }
+    package mutating func append(_ value: Int32) { values.append(value) }
     /// Closes the current row.
-    public mutating func endRow() { offsets.append(values.count) }
+    package mutating func endRow() { offsets.append(values.count) }
     /// The finished structure.
-    public func build() -> CompressedRows { CompressedRows(offsets: offsets, values: values) }
+    package func build() -> CompressedRows { CompressedRows(offsets: offsets, values: values) }
   }
 
   /// The transpose: for each column `c < columnCount`, the rows containing it, ascending.
-  public func transposed(columnCount: Int) -> CompressedRows {
+  package func transposed(columnCount: Int) -> CompressedRows {
     var counts = [Int](repeating: 0, count: columnCount + 1)
     for v in values { counts[Int(v) + 1] += 1 }
     for c in 0..<columnCount { counts[c + 1] += counts[c] }

@@ -8,13 +8,13 @@ import Foundation
 /// pure function of the seed, fixed by the algorithm below, so the same seed gives
 /// the same numbers on every platform and with every Swift version — unlike the
 /// standard library's `Int.random(in:using:)` or `shuffled(using:)`, whose way of
-/// consuming the generator is an implementation detail. Use the helpers in this
-/// file (`RandomNumberGenerator.nextInt(upperBound:)`,
-/// `MutableCollection.stableShuffle(using:)`, …) instead of those.
+/// consuming the generator is an implementation detail. Inside the package, draws go
+/// through this file's helpers (Lemire's bounded integers, a Fisher–Yates shuffle) instead
+/// of those; outside, pass it wherever MIS takes a generator (e.g. `Rounding.round`).
 ///
 /// ```swift
 /// var rng = SplitMix64(seed: 42)
-/// let die = rng.nextInt(upperBound: 6) + 1
+/// let u = rng.nextUniform()       // in [0, 1)
 /// var trialRNG = rng.split()      // an independent stream, e.g. for one trial
 /// ```
 ///
@@ -60,10 +60,13 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
   }
 }
 
+/// Draws whose consumption of the generator is fixed by this code (package plumbing: the
+/// generator and the solvers use them; they are not part of the public API, which keeps
+/// standard-library protocols free of MIS extensions).
 extension RandomNumberGenerator {
   /// Returns a uniformly distributed `Double` in `[0, 1)` built from 53 bits of
   /// `next()`: `Double(next() >> 11) * 0x1p-53`.
-  public mutating func nextUniform() -> Double {
+  package mutating func nextUniform() -> Double {
     Double(next() >> 11) * 0x1p-53
   }
 
@@ -73,7 +76,7 @@ extension RandomNumberGenerator {
   /// - Parameters:
   ///   - lower: the inclusive lower bound.
   ///   - upper: the exclusive upper bound, ≥ `lower`.
-  public mutating func nextUniform(_ lower: Double, _ upper: Double) -> Double {
+  package mutating func nextUniform(_ lower: Double, _ upper: Double) -> Double {
     lower + (upper - lower) * nextUniform()
   }
 
@@ -87,7 +90,7 @@ extension RandomNumberGenerator {
   /// - Parameter upperBound: the exclusive bound; must be positive.
   /// - Returns: an integer `i` with `0 ≤ i < upperBound`.
   /// - Complexity: O(1) expected draws (fewer than two on average).
-  public mutating func nextInt(upperBound: Int) -> Int {
+  package mutating func nextInt(upperBound: Int) -> Int {
     precondition(upperBound > 0, "nextInt(upperBound:) needs a positive bound")
     let bound = UInt64(upperBound)
     var product = next().multipliedFullWidth(by: bound)
@@ -104,12 +107,12 @@ extension RandomNumberGenerator {
   ///
   /// - Parameter range: a closed range, e.g. `2...4`.
   /// - Returns: an element of `range`, each equally likely.
-  public mutating func nextInt(in range: ClosedRange<Int>) -> Int {
+  package mutating func nextInt(in range: ClosedRange<Int>) -> Int {
     range.lowerBound + nextInt(upperBound: range.upperBound - range.lowerBound + 1)
   }
 
   /// Returns `true` with probability `probability` (clamped to `[0, 1]`).
-  public mutating func nextBernoulli(_ probability: Double) -> Bool {
+  package mutating func nextBernoulli(_ probability: Double) -> Bool {
     nextUniform() < probability
   }
 
@@ -121,7 +124,7 @@ extension RandomNumberGenerator {
   /// practice across platforms.
   ///
   /// - Complexity: O(1) expected (the rejection loop accepts with probability π/4).
-  public mutating func nextGaussian() -> Double {
+  package mutating func nextGaussian() -> Double {
     while true {
       let u = 2 * nextUniform() - 1
       let v = 2 * nextUniform() - 1
@@ -137,7 +140,7 @@ extension RandomNumberGenerator {
   /// - Parameters:
   ///   - median: the distribution's median (`exp(μ)`), > 0.
   ///   - sigma: the standard deviation of its logarithm, ≥ 0.
-  public mutating func nextLogNormal(median: Double, sigma: Double) -> Double {
+  package mutating func nextLogNormal(median: Double, sigma: Double) -> Double {
     median * exp(sigma * nextGaussian())
   }
 
@@ -145,7 +148,7 @@ extension RandomNumberGenerator {
   /// intended for small means, say ≤ 30).
   ///
   /// - Complexity: O(mean) draws.
-  public mutating func nextPoisson(mean: Double) -> Int {
+  package mutating func nextPoisson(mean: Double) -> Int {
     guard mean > 0 else { return 0 }
     let limit = exp(-mean)
     var count = 0
@@ -161,14 +164,14 @@ extension RandomNumberGenerator {
   /// order they were chosen (Floyd's sampling algorithm).
   ///
   /// The returned *set* is uniform over all subsets of that size; its order is not a
-  /// uniform permutation. Shuffle it with `stableShuffle(using:)`
+  /// uniform permutation. Shuffle it with ``MutableCollection/stableShuffle(using:)``
   /// if order matters.
   ///
   /// - Parameters:
   ///   - count: how many integers; clamped to `0...upperBound`.
   ///   - upperBound: the exclusive bound, ≥ 0.
   /// - Complexity: O(count) expected time and space, independent of `upperBound`.
-  public mutating func nextDistinctIndices(count: Int, upperBound: Int) -> [Int] {
+  package mutating func nextDistinctIndices(count: Int, upperBound: Int) -> [Int] {
     let k = min(max(count, 0), max(upperBound, 0))
     var chosen: [Int] = []
     chosen.reserveCapacity(k)
@@ -197,7 +200,7 @@ extension MutableCollection where Self: RandomAccessCollection {
   /// ```
   ///
   /// - Complexity: O(n).
-  public mutating func stableShuffle<G: RandomNumberGenerator>(using rng: inout G) {
+  package mutating func stableShuffle<G: RandomNumberGenerator>(using rng: inout G) {
     let n = count
     guard n > 1 else { return }
     var remaining = n
@@ -216,7 +219,7 @@ extension Sequence {
   /// ``MutableCollection/stableShuffle(using:)``); stable across Swift versions.
   ///
   /// - Complexity: O(n).
-  public func stableShuffled<G: RandomNumberGenerator>(using rng: inout G) -> [Element] {
+  package func stableShuffled<G: RandomNumberGenerator>(using rng: inout G) -> [Element] {
     var result = Array(self)
     result.stableShuffle(using: &rng)
     return result

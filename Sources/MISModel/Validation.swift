@@ -10,7 +10,7 @@ public enum ModelLimits {
   /// of 1 024 files of 2^53 bytes). A clamped total is far above every allowed capacity
   /// (≤ 2^53), so every feasibility decision is the same as with exact arithmetic.
   @inlinable
-  public static func addingBytes(_ a: Int64, _ b: Int64) -> Int64 {
+  package static func addingBytes(_ a: Int64, _ b: Int64) -> Int64 {
     let (sum, overflow) = a.addingReportingOverflow(b)
     return overflow ? Int64.max : sum
   }
@@ -48,7 +48,7 @@ struct IdResolver {
     issues.append(ValidationIssue(path: path, entity: entity, field: field, message: message))
   }
 
-  private static func quoted(_ s: String) -> String {
+  static func quoted(_ s: String) -> String {
     var out = "\""
     for scalar in s.unicodeScalars {
       switch scalar {

@@ -1,3 +1,4 @@
+import Foundation
 import MISModel
 
 /// Why a solver could not run.
@@ -65,4 +66,9 @@ public enum SolverError: Error, Sendable, Hashable, CustomStringConvertible {
       return "a GLPK solve was started from inside a callback of another solve on the same thread"
     }
   }
+}
+
+extension SolverError: LocalizedError {
+  /// The readable message, the same as ``description``.
+  public var errorDescription: String? { description }
 }

@@ -83,6 +83,28 @@ func checkInstanceDocument(_ bytes: [UInt8], outcome: UnsafeMutablePointer<FuzzO
   } catch {
     return "re-encoded valid instance does not decode: \(error)"
   }
+  // Warnings: the same instance, every warning located and worded, strict iff there are some.
+  do {
+    let (same, warnings) = try InstanceCodec.decodeWithWarnings(bytes)
+    if same != instance { return "decodeWithWarnings decoded another instance" }
+    if let bad = warnings.first(where: { $0.path.isEmpty || $0.message.isEmpty }) { return "empty warning \(bad)" }
+    do {
+      _ = try InstanceCodec.decodeWithWarnings(bytes, strict: true)
+      if !warnings.isEmpty { return "strict decoding ignored \(warnings.count) warnings" }
+    } catch {
+      if warnings.isEmpty { return "strict decoding failed without warnings: \(error)" }
+      if error.issues.count != warnings.count { return "strict decoding listed \(error.issues.count) issues" }
+    }
+  } catch {
+    return "decodeWithWarnings failed where decode succeeded: \(error)"
+  }
+  // Codable reads what the codec writes.
+  do {
+    let viaCodable = try JSONDecoder().decode(Instance.self, from: Data(InstanceCodec.encode(instance, pretty: false)))
+    if viaCodable != instance { return "JSONDecoder read another instance from the codec's document" }
+  } catch {
+    return "JSONDecoder rejects the codec's document: \(error)"
+  }
   return nil
 }
 

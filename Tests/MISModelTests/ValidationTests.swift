@@ -224,9 +224,12 @@ import Testing
     }
   }
 
-  @Test func unknownKeysAreIgnored() throws {
+  @Test func unknownKeysAreIgnoredButReported() throws {
     let text = mutated("\"name\": \"doc\",", "\"name\": \"doc\", \"comment\": [1, {\"x\": null}],")
     #expect(decodeError(text) == nil)
+    let (instance, warnings) = try InstanceCodec.decodeWithWarnings(Array(text.utf8))
+    #expect(instance == (try InstanceCodec.decode(Array(validInstanceJSON.utf8))))
+    #expect(warnings.map(\.path) == ["comment"])
   }
 
   @Test func builderValidates() {

@@ -1,25 +1,57 @@
 import Foundation
 
-/// Reads and writes `mis-instance/1` documents (`Docs/formats.md` §1).
+/// Reads and writes `mis-instance/1` documents (`Docs/formats.md`).
 ///
 /// Reading streams the top-level arrays element by element, so a million-file instance is
 /// never held as a JSON tree; it reports malformed JSON with its line and column, and
 /// otherwise **every** structural and semantic problem, each naming the entity and field.
+/// Unknown keys are not errors, but never silent: ``decodeWithWarnings(_:strict:)`` returns
+/// them as ``ValidationWarning``s with the key that was probably meant.
 ///
 /// ```swift
 /// let instance = try InstanceCodec.decode(Array(data))
 /// let bytes = InstanceCodec.encode(instance)
+/// let (checked, warnings) = try InstanceCodec.decodeWithWarnings(bytes)
+/// for warning in warnings { print("warning:", warning) }
 /// ```
+///
+/// `Instance` is also `Codable` (the same document through `JSONDecoder`/`JSONEncoder`), and
+/// ``Instance/init(contentsOf:strict:)`` / ``Instance/jsonData(pretty:)`` read and write it
+/// with `URL` and `Data`.
 public enum InstanceCodec {
-  /// Decodes and validates an instance.
+  /// Decodes and validates an instance; warnings are dropped (see
+  /// ``decodeWithWarnings(_:strict:)``).
   ///
-  /// Unknown keys are ignored. Missing entity lists are empty; a missing `reconstruction`
-  /// (or a missing field of it) takes the default 0.21 s per layer, 0 s per byte.
+  /// Missing entity lists are empty; a missing `reconstruction` (or a missing field of it)
+  /// takes the default 0.21 s per layer, 0 s per byte.
   ///
   /// - Throws: ``ModelError/malformedJSON(line:column:message:)`` or
   ///   ``ModelError/invalidInstance(_:)`` with every problem found.
   /// - Complexity: O(n) in the document's length, expected.
   public static func decode(_ bytes: [UInt8]) throws(ModelError) -> Instance {
+    try decodeWithWarnings(bytes).instance
+  }
+
+  /// Decodes and validates an instance and reports its warnings: every unknown key with its
+  /// path and the nearest known key (one warning per key and kind of object, with a count),
+  /// then the structural warnings of ``Instance/warnings``.
+  ///
+  /// ```swift
+  /// let (instance, warnings) = try InstanceCodec.decodeWithWarnings(Array(#"{"format": "mis-instance/1", "demand": []}"#.utf8))
+  /// // warnings[0].description == #"demand: unknown key "demand" ignored; did you mean "demands"?"#
+  /// ```
+  ///
+  /// - Parameters:
+  ///   - bytes: the UTF-8 JSON document.
+  ///   - strict: when `true`, warnings are errors: the call throws
+  ///     ``ModelError/invalidInstance(_:)`` listing each as a ``ValidationIssue`` (after the
+  ///     instance's own problems, if any).
+  /// - Returns: the instance and its warnings (empty when there is nothing to say).
+  /// - Throws: as ``decode(_:)``; in strict mode also for warnings.
+  /// - Complexity: O(n) in the document's length, expected.
+  public static func decodeWithWarnings(_ bytes: [UInt8], strict: Bool = false) throws(ModelError) -> (
+    instance: Instance, warnings: [ValidationWarning]
+  ) {
     var reader = JSONReader(bytes: bytes)
     var structure = StructureReader()
     var instance = Instance()
@@ -53,7 +85,8 @@ public enum InstanceCodec {
           }
           _ = isArray
         default:
-          break  // unknown keys are ignored (`Docs/formats.md` §1)
+          // Unknown keys are allowed (newer documents still load) but reported.
+          structure.unknownKey(key, at: "", known: KnownKeys.instance)
         }
       }
     } catch {
@@ -73,16 +106,33 @@ public enum InstanceCodec {
     for issue in instance.validationIssues() where !isInside(issue.path, broken) {
       issues.append(issue)
     }
-    if !issues.isEmpty { throw .invalidInstance(issues) }
-    return instance
+    var warnings = structure.warnings
+    if !issues.isEmpty {
+      if strict { issues += warnings.map(ValidationIssue.init) }
+      throw .invalidInstance(issues)
+    }
+    warnings += instance.warnings
+    if strict, !warnings.isEmpty { throw .invalidInstance(warnings.map(ValidationIssue.init)) }
+    return (instance, warnings)
   }
 
-  /// Decodes an instance from a file.
+  /// Decodes an instance from a file; warnings are dropped.
   ///
-  /// - Throws: ``ModelError/io(path:message:)`` when the file cannot be read, else as
-  ///   ``decode(_:)``.
+  /// - Throws: ``ModelError/io(path:message:)`` when the file cannot be read (missing, a
+  ///   directory, not readable), else as ``decode(_:)``.
   public static func read(contentsOf path: String) throws(ModelError) -> Instance {
     try decode(try readBytes(path))
+  }
+
+  /// Decodes an instance from a file and reports its warnings, as
+  /// ``decodeWithWarnings(_:strict:)``.
+  ///
+  /// - Throws: ``ModelError/io(path:message:)`` when the file cannot be read, else as
+  ///   ``decodeWithWarnings(_:strict:)``.
+  public static func readWithWarnings(contentsOf path: String, strict: Bool = false) throws(ModelError) -> (
+    instance: Instance, warnings: [ValidationWarning]
+  ) {
+    try decodeWithWarnings(try readBytes(path), strict: strict)
   }
 
   /// The document of `instance`, keys in the specification's order.
@@ -201,6 +251,7 @@ public enum InstanceCodec {
   {
     if value == .null { return }
     guard let object = s.members(value, path: "reconstruction", what: "reconstruction") else { return }
+    s.unknownKeys(of: object, at: "reconstruction", known: KnownKeys.reconstruction)
     let perLayer = s.number(object, "secondsPerLayer", path: "reconstruction", entity: nil, default: 0.21)
     let perByte = s.number(object, "secondsPerByte", path: "reconstruction", entity: nil, default: 0)
     instance.reconstruction = Reconstruction(secondsPerLayer: perLayer ?? 0.21, secondsPerByte: perByte ?? 0)
@@ -209,6 +260,7 @@ public enum InstanceCodec {
   private static func readOrigin(_ value: JSONValue, into instance: inout Instance, _ s: inout StructureReader) {
     if value == .null { return }
     guard let object = s.members(value, path: "origin", what: "origin") else { return }
+    s.unknownKeys(of: object, at: "origin", known: KnownKeys.origin)
     var links: [OriginLink] = []
     switch object["links"] {
     case nil: break
@@ -216,6 +268,7 @@ public enum InstanceCodec {
       for (i, element) in elements.enumerated() {
         let path = "origin.links[\(i)]"
         guard let e = s.members(element, path: path, what: "an origin link") else { continue }
+        s.unknownKeys(of: e, at: path, list: "origin.links", known: KnownKeys.originLink)
         let entity = e["node"].flatMap { v -> String? in
           if case .string(let n) = v { return "origin link of \"\(n)\"" }
           return nil
@@ -236,6 +289,7 @@ public enum InstanceCodec {
     _ list: String, _ i: Int, _ element: JSONValue, into instance: inout Instance, _ s: inout StructureReader
   ) {
     let path = "\(list)[\(i)]"
+    if case .object = element { s.unknownKeys(of: element, at: path, list: list, known: KnownKeys.element(of: list)) }
     switch list {
     case "registries":
       guard let e = s.members(element, path: path, what: "a registry") else { return }
@@ -294,21 +348,69 @@ public enum InstanceCodec {
   }
 }
 
-/// Reads a whole file as bytes, mapping failures to ``ModelError/io(path:message:)``.
+/// Reads a whole file as bytes, mapping failures to ``ModelError/io(path:message:)`` with a
+/// plain reason ("no such file", "is a directory, not a file", "permission denied").
 func readBytes(_ path: String) throws(ModelError) -> [UInt8] {
+  var isDirectory: ObjCBool = false
+  guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+    throw .io(path: path, message: "no such file")
+  }
+  if isDirectory.boolValue { throw .io(path: path, message: "is a directory, not a file") }
+  guard FileManager.default.isReadableFile(atPath: path) else { throw .io(path: path, message: "permission denied") }
   do {
-    let data = try Data(contentsOf: URL(fileURLWithPath: path))
-    return [UInt8](data)
+    let type = try FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType
+    if type == .typeRegular {
+      return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+    // A pipe or a device (`/dev/stdin`, `<(…)`): read until the end.
+    guard let handle = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadUnknown) }
+    defer { try? handle.close() }
+    return [UInt8](try handle.readToEnd() ?? Data())
   } catch {
-    throw .io(path: path, message: (error as NSError).localizedDescription)
+    throw .io(path: path, message: fileErrorReason(error))
   }
 }
 
 /// Writes bytes to a file atomically, mapping failures to ``ModelError/io(path:message:)``.
-public func writeBytes(_ bytes: [UInt8], to path: String) throws(ModelError) {
+///
+/// Package plumbing for the `mis` tool; library users call ``Instance/write(to:pretty:)`` or
+/// ``Plan/write(to:pretty:)``.
+package func writeBytes(_ bytes: [UInt8], to path: String) throws(ModelError) {
+  var isDirectory: ObjCBool = false
+  if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+    throw .io(path: path, message: "is a directory, not a file")
+  }
+  let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+  if !FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory) {
+    throw .io(path: path, message: "no such directory \(parent)")
+  }
   do {
     try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
   } catch {
-    throw .io(path: path, message: (error as NSError).localizedDescription)
+    throw .io(path: path, message: fileErrorReason(error))
   }
+}
+
+/// A short reason for a Foundation file error: the POSIX reason when one is underneath
+/// (Foundation on Linux otherwise says only "NSCocoaErrorDomain error 256").
+func fileErrorReason(_ error: any Error) -> String {
+  var current: NSError? = error as NSError
+  while let e = current {
+    if e.domain == NSPOSIXErrorDomain, let reason = strerror(Int32(e.code)) {
+      return String(cString: reason).lowercased()
+    }
+    current = e.userInfo[NSUnderlyingErrorKey] as? NSError
+  }
+  if let cocoa = error as? CocoaError {
+    switch cocoa.code {
+    case .fileNoSuchFile, .fileReadNoSuchFile: return "no such file"
+    case .fileReadNoPermission, .fileWriteNoPermission: return "permission denied"
+    case .fileWriteOutOfSpace: return "no space left on the device"
+    case .fileWriteVolumeReadOnly: return "read-only file system"
+    case .fileReadTooLarge: return "the file is too large"
+    case .fileReadCorruptFile, .fileReadInapplicableStringEncoding: return "the file cannot be read"
+    default: break
+    }
+  }
+  return (error as NSError).localizedDescription
 }

@@ -72,13 +72,30 @@ public struct SolverReport: Sendable, Hashable {
 
 /// Reads and writes `mis-plan/1` documents (`Docs/formats.md` §2–4).
 public enum PlanCodec {
-  /// Decodes a plan. `metrics` and `solver` blocks are informative and not read.
+  /// Decodes a plan. `metrics` and `solver` blocks are informative and not read; warnings
+  /// (unknown keys) are dropped, see ``decodeWithWarnings(_:strict:)``.
   ///
   /// - Throws: ``ModelError/malformedJSON(line:column:message:)`` or
   ///   ``ModelError/invalidPlan(_:)`` listing every structural problem (wrong format,
   ///   missing or mistyped fields, unknown granularity). Unknown ids and duplicate
   ///   placements are not errors here: the evaluator reports them as violations.
   public static func decode(_ bytes: [UInt8]) throws(ModelError) -> Plan {
+    try decodeWithWarnings(bytes).plan
+  }
+
+  /// Decodes a plan and reports every unknown key (outside the informative `metrics` and
+  /// `solver` blocks) as a ``ValidationWarning`` with its path and the nearest known key,
+  /// e.g. `placements[0].granularty: unknown key "granularty" ignored; did you mean
+  /// "granularity"?`.
+  ///
+  /// - Parameters:
+  ///   - bytes: the UTF-8 JSON document.
+  ///   - strict: when `true`, warnings are errors: the call throws
+  ///     ``ModelError/invalidPlan(_:)`` listing each as a ``ValidationIssue``.
+  /// - Throws: as ``decode(_:)``; in strict mode also for warnings.
+  public static func decodeWithWarnings(_ bytes: [UInt8], strict: Bool = false) throws(ModelError) -> (
+    plan: Plan, warnings: [ValidationWarning]
+  ) {
     var reader = JSONReader(bytes: bytes)
     let document: JSONValue
     do {
@@ -96,6 +113,7 @@ public enum PlanCodec {
     for pair in pairs where !seen.insert(pair.key).inserted {
       s.issue(pair.key, nil, pair.key, "the key \"\(pair.key)\" appears twice in the document")
     }
+    s.unknownKeys(of: document, at: "", known: KnownKeys.plan)
     switch document["format"] {
     case nil:
       s.issue("format", nil, "format", "missing required field \"format\" (expected \"\(Plan.format)\")")
@@ -111,6 +129,7 @@ public enum PlanCodec {
       for (i, element) in elements.enumerated() {
         let path = "placements[\(i)]"
         guard let e = s.members(element, path: path, what: "a placement") else { continue }
+        s.unknownKeys(of: e, at: path, list: "placements", known: KnownKeys.placement)
         let registry = s.string(e, "registry", path: path, entity: nil)
         let layer = s.string(e, "layer", path: path, entity: nil)
         let g = s.string(e, "granularity", path: path, entity: nil)
@@ -127,13 +146,26 @@ public enum PlanCodec {
       }
     case let v?: s.issue("placements", nil, "placements", "must be an array, got \(v.typeName)")
     }
-    if !s.issues.isEmpty { throw .invalidPlan(s.issues) }
-    return plan
+    let warnings = s.warnings
+    var issues = s.issues
+    if strict { issues += warnings.map(ValidationIssue.init) }
+    if !issues.isEmpty { throw .invalidPlan(issues) }
+    return (plan, warnings)
   }
 
-  /// Decodes a plan from a file.
+  /// Decodes a plan from a file; warnings are dropped.
+  ///
+  /// - Throws: ``ModelError/io(path:message:)`` when the file cannot be read, else as
+  ///   ``decode(_:)``.
   public static func read(contentsOf path: String) throws(ModelError) -> Plan {
     try decode(try readBytes(path))
+  }
+
+  /// Decodes a plan from a file and reports its warnings, as ``decodeWithWarnings(_:strict:)``.
+  public static func readWithWarnings(contentsOf path: String, strict: Bool = false) throws(ModelError) -> (
+    plan: Plan, warnings: [ValidationWarning]
+  ) {
+    try decodeWithWarnings(try readBytes(path), strict: strict)
   }
 
   /// The plan document: format, instance, placements, then `metrics` and `solver` when given.

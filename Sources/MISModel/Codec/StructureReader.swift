@@ -1,9 +1,73 @@
 /// Reads typed fields out of JSON objects, recording a ``ValidationIssue`` for every
-/// missing or mistyped field instead of stopping at the first.
+/// missing or mistyped field instead of stopping at the first, and a ``ValidationWarning``
+/// for every unknown key.
 struct StructureReader {
   var issues: [ValidationIssue] = []
   /// Paths of entities whose own fields were broken (semantic checks on them are skipped).
   var brokenEntities: Set<String> = []
+
+  /// One unknown key of one kind of object (e.g. `pull` in the elements of `demands`): the
+  /// first place it occurs and how many more objects of that kind have it. A million files
+  /// with an extra key give one warning, not a million.
+  private struct UnknownKey {
+    var path: String
+    var key: String
+    var list: String?
+    var suggestion: String?
+    var more: Int
+  }
+  private var unknownKeys: [UnknownKey] = []
+  /// Position in ``unknownKeys`` of each (object kind, key); looked up, never iterated.
+  private var unknownKeyPosition: [String: Int] = [:]
+
+  /// Records `key`, found in the object at `path` (`""` for the top level), as unknown.
+  ///
+  /// - Parameters:
+  ///   - list: for an element of a list, the list's path (`demands`, `origin.links`), so that
+  ///     the same key in many elements is reported once with a count.
+  ///   - known: the keys the object defines, for the suggestion.
+  mutating func unknownKey(_ key: String, at path: String, list: String? = nil, known: [String]) {
+    let group = (list ?? path) + "\u{0}" + key
+    if let position = unknownKeyPosition[group] {
+      unknownKeys[position].more += 1
+      return
+    }
+    unknownKeyPosition[group] = unknownKeys.count
+    let suggestion = KeySuggestion.nearest(to: key, among: known)
+    unknownKeys.append(
+      UnknownKey(path: path.isEmpty ? key : "\(path).\(key)", key: key, list: list, suggestion: suggestion, more: 0))
+  }
+
+  /// Records every key of `object` (an object value) that is not in `known`.
+  mutating func unknownKeys(of object: JSONValue, at path: String, list: String? = nil, known: [String]) {
+    guard case .object(let pairs) = object else { return }
+    for pair in pairs where !known.contains(pair.key) {
+      unknownKey(pair.key, at: path, list: list, known: known)
+    }
+  }
+
+  /// "missing required field", naming a present key that was probably meant for it
+  /// (`"capacity"` for `"capacityBytes"`).
+  private func missing(_ key: String, in object: JSONValue) -> String {
+    var message = "missing required field \"\(key)\""
+    if case .object(let pairs) = object,
+      let near = pairs.first(where: { $0.key != key && KeySuggestion.nearest(to: $0.key, among: [key]) != nil })
+    {
+      message += " (the object has \(IdResolver.quoted(near.key)): a misspelling of \"\(key)\"?)"
+    }
+    return message
+  }
+
+  /// The unknown keys as warnings, in order of first occurrence.
+  var warnings: [ValidationWarning] {
+    unknownKeys.map { u in
+      var message = "unknown key \(IdResolver.quoted(u.key)) ignored"
+      if let list = u.list, u.more > 0 {
+        message += " (also in \(u.more) more element\(u.more == 1 ? "" : "s") of \(list))"
+      }
+      return ValidationWarning(kind: .unknownKey, path: u.path, message: message, suggestion: u.suggestion)
+    }
+  }
 
   mutating func issue(_ path: String, _ entity: String?, _ field: String, _ message: String, entityPath: String? = nil)
   {
@@ -39,7 +103,7 @@ struct StructureReader {
   {
     guard let value = object[key], value != .null || required else {
       if required {
-        issue("\(path).\(key)", entity, key, "missing required field \"\(key)\"", entityPath: path)
+        issue("\(path).\(key)", entity, key, missing(key, in: object), entityPath: path)
       }
       return nil
     }
@@ -56,7 +120,7 @@ struct StructureReader {
   {
     guard let value = object[key] else {
       if let d = `default` { return d }
-      issue("\(path).\(key)", entity, key, "missing required field \"\(key)\"", entityPath: path)
+      issue("\(path).\(key)", entity, key, missing(key, in: object), entityPath: path)
       return nil
     }
     guard case .number(let d) = value else {
@@ -79,7 +143,7 @@ struct StructureReader {
   /// An array of strings (ids).
   mutating func stringArray(_ object: JSONValue, _ key: String, path: String, entity: String?) -> [String]? {
     guard let value = object[key] else {
-      issue("\(path).\(key)", entity, key, "missing required field \"\(key)\"", entityPath: path)
+      issue("\(path).\(key)", entity, key, missing(key, in: object), entityPath: path)
       return nil
     }
     guard case .array(let elements) = value else {

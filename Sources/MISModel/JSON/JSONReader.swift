@@ -7,31 +7,34 @@
 /// the whole document tree in memory.
 ///
 /// Nesting is limited (``maximumDepth``) so that hostile input cannot exhaust the stack.
-public struct JSONReader {
+///
+/// Package plumbing: library users read documents with ``InstanceCodec``, ``PlanCodec`` or
+/// `Codable`.
+package struct JSONReader {
   /// A syntax error with its 1-based position.
-  public struct SyntaxError: Error, Sendable, Hashable {
+  package struct SyntaxError: Error, Sendable, Hashable {
     /// 1-based line of the offending byte.
-    public var line: Int
+    package var line: Int
     /// 1-based column (in bytes) of the offending byte.
-    public var column: Int
+    package var column: Int
     /// What was wrong.
-    public var message: String
+    package var message: String
   }
 
   /// Maximum nesting depth of arrays and objects.
-  public static let maximumDepth = 512
+  package static let maximumDepth = 512
 
   private let bytes: [UInt8]
   private var position = 0
   private var depth = 0
 
   /// Creates a reader over `bytes`.
-  public init(bytes: [UInt8]) { self.bytes = bytes }
+  package init(bytes: [UInt8]) { self.bytes = bytes }
 
   /// Reads exactly one JSON value followed only by whitespace.
   ///
   /// - Complexity: O(n) in the document's length.
-  public mutating func parseDocument() throws(SyntaxError) -> JSONValue {
+  package mutating func parseDocument() throws(SyntaxError) -> JSONValue {
     skipWhitespace()
     let value = try parseValue()
     skipWhitespace()
@@ -42,7 +45,7 @@ public struct JSONReader {
   /// Reads a document whose top level is an object; `handler` is called for every member
   /// with the key and a ``MemberReader`` that can stream an array or read the value whole.
   /// Members the handler does not consume are read (and dropped) by the reader.
-  public mutating func readObjectStreaming(
+  package mutating func readObjectStreaming(
     _ handler: (String, inout MemberReader) throws(SyntaxError) -> Void
   ) throws(SyntaxError) {
     skipWhitespace()
@@ -80,19 +83,19 @@ public struct JSONReader {
   }
 
   /// Gives access to one member's value during ``readObjectStreaming(_:)``.
-  public struct MemberReader {
+  package struct MemberReader {
     fileprivate var reader: JSONReader
     fileprivate var consumed = false
 
     /// Reads the member's value whole.
-    public mutating func readValue() throws(SyntaxError) -> JSONValue {
+    package mutating func readValue() throws(SyntaxError) -> JSONValue {
       consumed = true
       return try reader.parseValue()
     }
 
     /// If the value is an array, calls `body` with each element in order and returns
     /// `true`; otherwise reads the value whole, passes it to `other`, and returns `false`.
-    public mutating func forEachElement(
+    package mutating func forEachElement(
       _ body: (Int, JSONValue) throws(SyntaxError) -> Void,
       other: (JSONValue) -> Void
     ) throws(SyntaxError) -> Bool {

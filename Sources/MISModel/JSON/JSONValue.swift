@@ -1,4 +1,7 @@
-/// A JSON value, as read by ``JSONReader`` and written by ``JSONWriter``.
+/// A JSON value, as the library's own JSON reader and writer handle it.
+///
+/// It is public because method-specific figures of a ``SolverReport`` (`details`) and the
+/// document trees of ``InstanceCodec/encodeValue(_:)`` and ``PlanCodec`` are JSON values.
 ///
 /// Objects keep their keys in document order (an array of pairs), so that what the
 /// library writes is byte-for-byte stable and reads the way the specification lays it

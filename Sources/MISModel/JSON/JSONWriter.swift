@@ -1,16 +1,19 @@
 /// Writes ``JSONValue`` trees as UTF-8 JSON, keys in the order given, numbers in the
 /// shortest form that reads back to the same `Double`, so output is byte-for-byte stable.
-public struct JSONWriter: Sendable {
+///
+/// Package plumbing: library users write documents with ``InstanceCodec``, ``PlanCodec`` or
+/// `Codable`.
+package struct JSONWriter: Sendable {
   /// Whether to indent (two spaces, one member per line) or write compactly.
-  public var pretty: Bool
+  package var pretty: Bool
 
   /// Creates a writer.
-  public init(pretty: Bool = true) { self.pretty = pretty }
+  package init(pretty: Bool = true) { self.pretty = pretty }
 
   /// The UTF-8 bytes of `value`, followed by a newline when pretty.
   ///
   /// Non-finite numbers (which JSON cannot represent) are written as `null`.
-  public func bytes(of value: JSONValue) -> [UInt8] {
+  package func bytes(of value: JSONValue) -> [UInt8] {
     var out: [UInt8] = []
     out.reserveCapacity(1024)
     write(value, indent: 0, into: &out)
@@ -19,7 +22,7 @@ public struct JSONWriter: Sendable {
   }
 
   /// The text of `value`.
-  public func string(of value: JSONValue) -> String {
+  package func string(of value: JSONValue) -> String {
     String(decoding: bytes(of: value), as: UTF8.self)
   }
 
@@ -81,7 +84,7 @@ public struct JSONWriter: Sendable {
 
   /// Formats a number: integers up to 2^53 without a fraction, others in Swift's shortest
   /// round-tripping form, non-finite as `null`.
-  public static func format(_ d: Double) -> String {
+  package static func format(_ d: Double) -> String {
     guard d.isFinite else { return "null" }
     if d == d.rounded(), abs(d) <= 9_007_199_254_740_992 {
       return String(Int64(d))
