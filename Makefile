@@ -6,7 +6,7 @@ SWIFT ?= swift
 SWIFTPM_FLAGS ?=
 EMBEDDING := Examples/Embedding
 
-.PHONY: run test bench bench-quick lint deps docs docc doc-checks
+.PHONY: run test bench bench-quick bench-real fixtures lint deps docs docc doc-checks
 
 deps:
 	./scripts/install-deps.sh
@@ -15,10 +15,16 @@ deps:
 run: deps
 	$(SWIFT) run $(SWIFTPM_FLAGS) -c release mis demo
 
-## test: lint, the documentation checks, build, run the whole test suite, build and run the embedding
-##       example, compile the doc samples, build the DocC documentation (warnings are errors)
+## fixtures: the real-image fixtures of the import tests (built once, kept in .fixtures/)
+fixtures: deps
+	./scripts/build-import-fixtures.sh
+
+## test: lint, the documentation checks, build, build the import fixtures, run the whole test
+##       suite, build and run the embedding example, compile the doc samples, build the DocC
+##       documentation (warnings are errors)
 test: deps lint doc-checks
 	$(SWIFT) build $(SWIFTPM_FLAGS)
+	./scripts/build-import-fixtures.sh
 	$(SWIFT) test $(SWIFTPM_FLAGS)
 	$(SWIFT) build --package-path $(EMBEDDING) --scratch-path $(EMBEDDING)/.build
 	$(SWIFT) run --package-path $(EMBEDDING) --scratch-path $(EMBEDDING)/.build embedding
@@ -33,19 +39,25 @@ bench: deps
 bench-quick: deps
 	$(SWIFT) run -c release --package-path Benchmarks mis-bench report --quick
 
+## bench-real: the real-image benchmark (debootstrap images, cached in $(REAL_CACHE); see Benchmarks/real/README.md)
+REAL_CACHE ?= $(HOME)/.cache/mis-bench-real
+bench-real: deps
+	$(SWIFT) build -c release --product mis
+	REAL_CACHE=$(REAL_CACHE) ./Benchmarks/real/run.sh
+
 ## doc-checks: every reference resolves inside the repository, and the DocC articles are
 ##             up-to-date copies of Docs/ (seconds; part of make test)
 doc-checks:
 	python3 scripts/check-doc-references.py
 	python3 scripts/sync-docc-articles.py --check
 
-## docc: the DocC documentation of the three libraries as one combined archive
+## docc: the DocC documentation of the four libraries as one combined archive
 ##       (.build-docc/MIS.doccarchive), where symbol and article links across the modules
 ##       resolve; every warning is an error
 docc:
 	mkdir -p .build-docc
 	$(SWIFT) package $(SWIFTPM_FLAGS) --disable-sandbox generate-documentation \
-	  --target MISModel --target MISSolver --target MISApprox \
+	  --target MISModel --target MISSolver --target MISApprox --target MISImport \
 	  --enable-experimental-combined-documentation --warnings-as-errors \
 	  --output-path .build-docc/MIS.doccarchive
 
