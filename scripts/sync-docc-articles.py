@@ -45,6 +45,7 @@ CATALOGS = {
     "baselines": "MISApprox",
     "benchmarks": "MISApprox",
     "benchmarks-real": "MISApprox",
+    "relaxation-engine": "MISApprox",
 }
 # An article's name is its file name, which DocC lowercases into its URL; where that equals
 # a type of the same module (`baselines` and `Baselines`), one page silently hides the other,

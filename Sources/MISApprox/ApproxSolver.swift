@@ -4,43 +4,82 @@ import MISModel
 import MISSolver
 import Synchronization
 
-/// The MIS approximate planner: LP relaxation, randomized rounding, repair and greedy
-/// fill, best of several seeded trials — with its ratio checks.
+/// The MIS approximate planner: a relaxation, randomized rounding, repair and greedy fill
+/// (best of several seeded trials), then an improvement step — with its ratio checks.
 ///
 /// This implements the collaborative multi-granularity planning strategy of the MIS
-/// research (LP relaxation plus randomized rounding with a proven approximation ratio);
-/// `Docs/approximation.md` states and proves the guarantee of exactly this rounding.
+/// research (a relaxation plus randomized rounding with a proven approximation ratio);
+/// `Docs/approximation.md` states and proves the guarantee of the rounding.
+///
+/// The relaxation never materialises the linearised model: a lean model (flat arrays of
+/// sites, sources and file groups) feeds the Lagrangian engine (block coordinate descent
+/// and the volume algorithm), whose every value is a proven lower bound and whose
+/// multipliers give the capacity prices; where the model is small enough, the exact LP
+/// relaxation is then solved by cut separation on a thinned master (GLPK), and its solution
+/// is what gets rounded. Rounded plans are repaired, filled and improved (exchange local
+/// search, then a large-neighbourhood search with GLPK sub-MIPs: ``PlanImprover``). With
+/// ``Options/dominance`` the layer-only, file-only and popularity plans are candidates too,
+/// so the result is never worse than those baselines on the same instance and seed.
 ///
 /// ```swift
 /// let index = try ProblemIndex(instance)
-/// let approx = try ApproxSolver(options: .init(seed: 7, trials: 32)).solve(index)
-/// print(approx.result.objective ?? .nan, approx.ratios.certifiedRatio ?? .nan)
-/// try approx.ratios.check()
+/// let result = try ApproxSolver(options: .init(seed: 7, trials: 32)).solve(index)
+/// print(result.objective ?? .nan, result.certifiedRatio ?? .nan)
 /// ```
 ///
 /// Same seed, same plan: each trial draws from its own generator derived from the seed and
-/// the trial number, and the best trial is chosen by (objective, trial number), so the
-/// result does not depend on how many threads run the trials.
+/// the trial number, the relaxation adds partial sums in a fixed block order, and the best
+/// candidate is chosen by (objective, order), so the result does not depend on how many
+/// threads run. A run stopped by a time limit or a cancellation returns the best plan found
+/// so far: which one depends on how far it got, so only unlimited runs are reproducible.
 public struct ApproxSolver: Sendable {
+  /// How the relaxation is solved.
+  public enum RelaxationMethod: String, Sendable, Hashable, CaseIterable {
+    /// The Lagrangian engine, then the exact LP where the model is at most
+    /// ``Options/exactLPRowLimit`` rows (default).
+    case automatic
+    /// The Lagrangian engine only (any size; its bound may be below the LP's).
+    case lagrangian
+    /// The Lagrangian engine, then the exact LP whatever the size.
+    case exactLP
+  }
+
   /// Options with documented defaults.
   public struct Options: Sendable, Hashable {
     /// Seed of the rounding (default 0).
     public var seed: UInt64
     /// Number of rounding trials (default 32, at least 1).
     public var trials: Int
-    /// LP method (default simplex; interior point for very large models).
-    public var lpMethod: LPMethod
-    /// Threads running trials (default: the active processor count). Does not change the result.
+    /// Threads (default: the active processor count, at least 1). Does not change the result.
     public var parallelism: Int
     /// Run the greedy fill after repair (default true).
     public var fill: Bool
-    /// Run the exchange local search on the best four candidate plans (default true).
+    /// Run the exchange local search on the best four candidate plans (default true, on
+    /// instances with at most 100 000 (layer, registry) slots: each of its tries refills the
+    /// whole plan, which beyond that costs minutes; the neighbourhood search takes over).
     public var improve: Bool = true
+    /// Run the large-neighbourhood search (``PlanImprover``) on the best plan (default true).
+    public var neighbourhoodSearch: Bool = true
+    /// Passes of the neighbourhood search at most (default 2): its default effort. A time
+    /// limit may stop it earlier; more passes find better plans on hard instances.
+    public var neighbourhoodPasses: Int = 2
     /// Also try the deterministic greedy fill from the empty plan as one more candidate
     /// (default true). It never changes the guarantee: the best plan only gets better.
     public var includeGreedy: Bool
-    /// Exact reductions used in the relaxed model (default: all).
-    public var reductions: Reductions
+    /// Also plan with the layer-only, file-only and popularity baselines and keep the best
+    /// (default true; only when both granularities are allowed). This makes the result
+    /// never worse than theirs (same seed and options, no time limit).
+    public var dominance: Bool = true
+    /// How the relaxation is solved (default ``RelaxationMethod/automatic``).
+    public var relaxation: RelaxationMethod = .automatic
+    /// Volume iterations of the Lagrangian engine at most (default 600): its default
+    /// effort, lowered on large models to a fixed budget of work (about 4·10^8 visits of
+    /// model entries) so that the relaxation stays a few seconds; never below 40.
+    public var relaxationIterations: Int = 600
+    /// The automatic relaxation also solves the exact LP (GLPK's dual simplex on the
+    /// compact model) when that model has at most this many rows (default 50 000: the
+    /// paper-scale 5 × 10 × 50 catalogue, 42 000 rows, solves in about 15 s).
+    public var exactLPRowLimit: Int = 50_000
     /// The granularities plans may use (default both; one for the layer-only and file-only
     /// baselines).
     public var granularities: Set<Granularity> = [.layer, .file]
@@ -51,19 +90,30 @@ public struct ApproxSolver: Sendable {
     /// with the MIP for at most this many seconds (default 10; `nil`: never), then fill it.
     public var feasibilityFallbackSeconds: Double? = 10
 
+    /// The options of the layer-only or file-only baseline planned with these options: the
+    /// same pipeline restricted to one granularity, without the neighbourhood search and
+    /// the dominance candidates. ``ApproxSolver`` plans them with exactly these options
+    /// for dominance, and the `layer-only` and `file-only` methods use them too, so the
+    /// approximate plan is never worse than theirs.
+    public func restricted(to granularity: Granularity, methodName: String) -> Options {
+      var options = self
+      options.granularities = [granularity]
+      options.dominance = false
+      options.neighbourhoodSearch = false
+      options.methodName = methodName
+      return options
+    }
+
     /// Creates options.
     public init(
-      seed: UInt64 = 0, trials: Int = 32, lpMethod: LPMethod = .simplex,
-      parallelism: Int = ProcessInfo.processInfo.activeProcessorCount, fill: Bool = true,
-      includeGreedy: Bool = true, reductions: Reductions = .all
+      seed: UInt64 = 0, trials: Int = 32, parallelism: Int = ProcessInfo.processInfo.activeProcessorCount,
+      fill: Bool = true, includeGreedy: Bool = true
     ) {
       self.seed = seed
       self.trials = trials
-      self.lpMethod = lpMethod
       self.parallelism = parallelism
       self.fill = fill
       self.includeGreedy = includeGreedy
-      self.reductions = reductions
     }
   }
 
@@ -82,14 +132,18 @@ public struct ApproxSolver: Sendable {
 
   /// Where the time went, in seconds.
   public struct Timing: Sendable, Hashable {
-    /// Building the reduced model.
+    /// Building the lean model.
     public var build: Double
-    /// Solving the LP relaxation.
+    /// Solving the relaxation (Lagrangian engine and, where run, the exact LP).
     public var lp: Double
     /// Rounding, summed over trials (CPU time across threads).
     public var rounding: Double
-    /// Repair and fill, summed over trials.
+    /// Repair and fill, summed over trials, and the exchange local search.
     public var repair: Double
+    /// The baselines planned for dominance.
+    public var baselines: Double = 0
+    /// The large-neighbourhood search.
+    public var improve: Double = 0
     /// Wall-clock total.
     public var total: Double
   }
@@ -100,131 +154,327 @@ public struct ApproxSolver: Sendable {
   /// Creates a solver.
   public init(options: Options = Options()) { self.options = options }
 
-  /// Plans `index`.
+  /// Plans `index` under `control` (time limit, cancellation, progress).
   ///
-  /// - Throws: ``/MISSolver/SolverError`` when the LP cannot be solved (GLPK failure, model too large)
-  ///   or the options are invalid.
-  public func solve(_ index: ProblemIndex) throws(SolverError) -> ApproxResult {
+  /// - Returns: the plan with its metrics, report (bound, certified ratio, capacity prices,
+  ///   termination) and typed statistics. Infeasible instances and limits are results.
+  /// - Throws: ``SolverError/invalidOptions(reason:)`` for invalid options, or a GLPK failure.
+  public func solve(_ index: ProblemIndex, control: SolveControl = .unlimited) throws(SolverError) -> PlanningResult {
+    try solveWithDetails(index, control: control).result
+  }
+
+  /// Plans `index` like ``solve(_:control:)`` and also returns the per-trial figures, the
+  /// ratio checks and the time split.
+  public func solveWithDetails(_ index: ProblemIndex, control: SolveControl = .unlimited) throws(SolverError)
+    -> ApproxResult
+  {
     guard options.trials >= 1 else { throw .invalidOptions(reason: "trials must be at least 1, got \(options.trials)") }
+    guard options.parallelism >= 1 else {
+      throw .invalidOptions(reason: "parallelism must be at least 1, got \(options.parallelism)")
+    }
+    guard options.relaxationIterations >= 0 else {
+      throw .invalidOptions(reason: "relaxationIterations must be at least 0, got \(options.relaxationIterations)")
+    }
     let clock = Stopwatch()
-    let formulation = Formulation(index, reductions: options.reductions, granularities: options.granularities)
+    var stopReason: Termination? = nil
+    func stopRequested() -> Bool {
+      if stopReason == nil { stopReason = control.stopReason() }
+      return stopReason != nil
+    }
+    let model = RelaxationModel(index, granularities: options.granularities, parallelism: options.parallelism)
     let build = clock.seconds
-    let relaxation = try Relaxation.solve(formulation, method: options.lpMethod)
-    let lpSeconds = relaxation.seconds
     let originOnly = index.originOnlyLatency
+    var timing = Timing(build: build, lp: 0, rounding: 0, repair: 0, total: 0)
 
-    func report(
-      _ status: SolveStatus, objective: Double?, bound: Double?, details: [(key: String, value: JSONValue)] = []
-    )
-      -> SolverReport
-    {
-      SolverReport(
-        method: options.methodName, status: status, objective: objective, bound: bound, seconds: clock.seconds,
-        seed: options.seed, details: details)
-    }
-
-    guard relaxation.status == .optimal, let lowerBound = relaxation.lowerBound else {
-      let status: SolveStatus = relaxation.status == .infeasible ? .infeasible : .timeLimitNoSolution
+    func finish(
+      status: SolveStatus, matrix: PlacementMatrix?, metrics: PlanMetrics?, bound: Double?, prices: [Double]?,
+      trials: [Trial], statistics: ApproxStatistics, details: [(key: String, value: JSONValue)]
+    ) -> ApproxResult {
+      timing.total = clock.seconds
+      var termination: Termination
+      switch status {
+      case .infeasible: termination = .infeasible
+      case .optimal: termination = .optimal
+      case .feasible, .timeLimitNoSolution: termination = stopReason ?? .completed
+      }
+      if status == .timeLimitNoSolution && stopReason == nil { termination = .completed }
+      let capacityPrices = prices.map { prices in
+        (0..<index.registryCount).map {
+          CapacityPrice(registry: index.instance.registries[$0].id, secondsPerGiB: prices[$0])
+        }
+      }
+      let report = SolverReport(
+        method: options.methodName, status: status, termination: termination, objective: metrics?.totalLatencySeconds,
+        bound: bound, seconds: timing.total, seed: options.seed, capacityPrices: capacityPrices, details: details)
+      var statistics = statistics
+      statistics.relaxationSeconds = timing.lp
+      statistics.roundingSeconds = timing.rounding
+      statistics.repairSeconds = timing.repair
+      statistics.improveSeconds = timing.improve
       let result = PlanningResult(
-        index: index, matrix: nil, metrics: nil, report: report(status, objective: nil, bound: nil))
-      return ApproxResult(
-        result: result, ratios: RatioCheck(lowerBound: nil, objective: nil, originOnly: originOnly, trials: []),
-        trials: [], timing: Timing(build: build, lp: lpSeconds, rounding: 0, repair: 0, total: clock.seconds))
+        index: index, matrix: matrix, metrics: metrics, report: report,
+        statistics: SolveStatistics(approx: statistics))
+      let ratios = RatioCheck(
+        lowerBound: bound, objective: metrics?.totalLatencySeconds, originOnly: originOnly, trials: trials)
+      return ApproxResult(result: result, ratios: ratios, trials: trials, timing: timing)
     }
 
-    var improveSeconds = 0.0
-    // Trials, in parallel; each writes its own slot.
+    if !model.impossiblePairs.isEmpty {
+      return finish(
+        status: .infeasible, matrix: nil, metrics: nil, bound: nil, prices: nil, trials: [],
+        statistics: ApproxStatistics(trials: 0), details: [])
+    }
+    let candidates = Candidates(model)
+    var pool: [Outcome] = []
+
+    // 1. The greedy plan: the anytime fallback, and the step target of the relaxation.
+    if options.includeGreedy || options.relaxation != .exactLP {
+      let watch = Stopwatch()
+      var state = PlanState(index: index)
+      if Repair.complete(&state, candidates: candidates, fill: true) {
+        pool.append(Outcome(label: "greedy", order: -1, matrix: state.matrix))
+      }
+      timing.repair += watch.seconds
+    }
+    let greedyObjective = pool.first.map { PlanState(index: index, matrix: $0.matrix).objective }
+
+    // 2. The relaxation.
+    let lpWatch = Stopwatch()
+    var lagrangian = LagrangianRelaxation.Options()
+    // The default effort scales down on large models so that the relaxation stays a few
+    // seconds of work (a deterministic budget: about 4·10^8 entry visits).
+    let work = model.sourceCount + model.siteCount + 2 * model.siteGroups.count + model.pairCount
+    lagrangian.maximumIterations = min(options.relaxationIterations, max(40, 400_000_000 / max(1, 6 * work)))
+    lagrangian.maximumSweeps = min(lagrangian.maximumSweeps, max(5, 400_000_000 / max(1, 40 * work)))
+    lagrangian.parallelism = options.parallelism
+    lagrangian.targetSaving = greedyObjective.map { max(0, model.referenceLatency - $0) }
+    lagrangian.shouldStop = { control.isStopRequested }
+    let method = options.methodName
+    if control.progress != nil {
+      let reference = model.referenceLatency
+      lagrangian.progress = { iteration, bound in
+        if iteration % 20 == 0 {
+          control.report(
+            SolveProgress(
+              elapsed: clock.seconds, bestObjective: greedyObjective, bestBound: bound,
+              phase: "\(method): relaxation iteration \(iteration)"))
+        }
+        _ = reference
+      }
+    }
+    let lag = LagrangianRelaxation(options: lagrangian).solve(model)
+    var bound = lag.lowerBound
+    var fractional = lag.fractional
+    var prices = lag.capacityPrices
+    var boundSource = "lagrangian"
+    var relaxationIterations = lag.iterations + lag.sweeps
+    // The compact model's rows, estimated from the lean one: one per source (a ≤ x), per
+    // pair, per sharing entry (z ≤ y), per site (x + z ≤ 1), per registry.
+    let compactRows =
+      model.sourceCount + model.pairCount + model.siteGroups.count + model.siteCount + model.registryCount
+    if options.relaxation == .exactLP || (options.relaxation == .automatic && compactRows <= options.exactLPRowLimit),
+      !stopRequested()
+    {
+      var reductions = Reductions.all
+      reductions.oversizedCopies = false
+      let formulation = Formulation(index, reductions: reductions, granularities: options.granularities)
+      let limit = control.remainingSeconds.map { max(0.001, $0) }
+      let exact = try Relaxation.solve(formulation, timeLimitSeconds: limit)
+      switch exact.status {
+      case .infeasible:
+        // The LP relaxation is infeasible, hence so is the instance.
+        timing.lp = lpWatch.seconds
+        return finish(
+          status: .infeasible, matrix: nil, metrics: nil, bound: nil, prices: nil, trials: [],
+          statistics: ApproxStatistics(trials: 0, relaxationIterations: relaxationIterations, boundSource: "lp"),
+          details: [])
+      case .optimal:
+        if let lower = exact.lowerBound, let solution = exact.fractionalPlan {
+          bound = max(bound, lower)
+          fractional = solution
+          prices = exact.capacityPrices ?? prices
+          boundSource = "lp"
+        }
+      case .limit:
+        _ = stopRequested()
+      }
+    }
+    timing.lp = lpWatch.seconds
+    control.report(
+      SolveProgress(
+        elapsed: clock.seconds, bestObjective: greedyObjective, bestBound: bound, phase: "\(method): relaxation done"))
+
+    // 3. Rounding trials, in parallel; each writes its own slot.
     var base = SplitMix64(seed: options.seed)
     let seeds = (0..<options.trials).map { _ in base.next() }
     let fill = options.fill
-    let outcomes = Mutex([TrialOutcome?](repeating: nil, count: options.trials))
+    let slots = ParallelSlots<TrialOutcome>(count: options.trials)
     let workers = max(1, min(options.parallelism, options.trials))
-    DispatchQueue.concurrentPerform(iterations: workers) { worker in
-      var t = worker
-      while t < seeds.count {
-        let outcome = Self.runTrial(t, seed: seeds[t], relaxation: relaxation, fill: fill)
-        outcomes.withLock { $0[t] = outcome }
-        t += workers
+    let relaxed = fractional
+    if !stopRequested() {
+      DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        var t = worker
+        while t < seeds.count {
+          if control.isStopRequested { break }
+          slots.set(
+            t, Self.runTrial(t, seed: seeds[t], fractional: relaxed, index: index, candidates: candidates, fill: fill))
+          t += workers
+        }
       }
+      _ = stopRequested()
     }
-    var all = outcomes.withLock { $0 }.compactMap { $0 }
-    if options.includeGreedy {
-      let watch = Stopwatch()
-      var state = PlanState(index: index)
-      let feasible = Repair.complete(&state, formulation: formulation, fill: true)
-      all.append(
-        TrialOutcome(
-          trial: Trial(
-            number: -1, preRepairObjective: nil, preRepairStorage: [], finalObjective: feasible ? state.objective : nil),
-          matrix: feasible ? state.matrix : nil, roundingSeconds: 0, repairSeconds: watch.seconds))
+    var trials: [Trial] = []
+    for (t, outcome) in slots.all.enumerated() {
+      guard let outcome else { continue }
+      trials.append(outcome.trial)
+      timing.rounding += outcome.roundingSeconds
+      timing.repair += outcome.repairSeconds
+      if let matrix = outcome.matrix { pool.append(Outcome(label: "trial", order: t, matrix: matrix)) }
     }
 
-    if !all.contains(where: { $0.matrix != nil }), let seconds = options.feasibilityFallbackSeconds {
-      // Feasibility is NP-hard without origin links: ask the MIP for its first incumbent.
+    // 4. Dominance: the baselines' plans are feasible MIS plans.
+    var baselineObjectives: [(key: String, value: JSONValue)] = []
+    if options.dominance && options.granularities == [.layer, .file] && !stopRequested() {
       let watch = Stopwatch()
-      var exact = ExactSolver.Options(timeLimitSeconds: seconds, relativeGap: 1.0, reductions: options.reductions)
+      for (name, granularity) in [("layer-only", Granularity.layer), ("file-only", .file)] {
+        if stopRequested() { break }
+        let restricted = options.restricted(to: granularity, methodName: name)
+        let sub = try ApproxSolver(options: restricted).solveWithDetails(index, control: control)
+        if let matrix = sub.result.matrix {
+          pool.append(Outcome(label: name, order: 1_000_000 + pool.count, matrix: matrix))
+        }
+        baselineObjectives.append((name, sub.result.objective.map(JSONValue.number) ?? .null))
+      }
+      if !stopRequested() {
+        let popularity = Baselines.popularity(index)
+        if let matrix = popularity.matrix, popularity.metrics?.feasible == true {
+          pool.append(Outcome(label: "popularity", order: 1_000_000 + pool.count, matrix: matrix))
+        }
+        baselineObjectives.append(("popularity", popularity.objective.map(JSONValue.number) ?? .null))
+      }
+      timing.baselines = watch.seconds
+    }
+
+    // Feasibility fallback (only without origin links can every candidate fail).
+    if pool.isEmpty, !stopRequested(), let seconds = options.feasibilityFallbackSeconds {
+      let watch = Stopwatch()
+      var exact = ExactSolver.Options(
+        timeLimitSeconds: min(seconds, control.remainingSeconds ?? seconds), relativeGap: 1.0)
       exact.granularities = options.granularities
+      exact.shouldStop = control.shouldStop
       if let found = try? ExactSolver(options: exact).solve(index).matrix {
         var state = PlanState(index: index, matrix: found)
-        if options.fill { Repair.fill(&state, formulation: formulation) }
-        all.append(
-          TrialOutcome(
-            trial: Trial(number: -2, preRepairObjective: nil, preRepairStorage: [], finalObjective: state.objective),
-            matrix: state.matrix, roundingSeconds: 0, repairSeconds: watch.seconds))
+        if options.fill { Repair.fill(&state, candidates: candidates) }
+        pool.append(Outcome(label: "mip", order: -2, matrix: state.matrix))
       }
+      timing.repair += watch.seconds
     }
 
-    // Local search on the best few candidates (the exchange step fixes what ratio greedy
-    // gets wrong on knapsack-like capacities); never makes a plan worse.
-    if options.improve {
+    // Rank by evaluated objective, then order.
+    func ranked() -> [(outcome: Outcome, objective: Double)] {
+      var scored: [(Outcome, Double)] = []
+      for outcome in pool {
+        let metrics = index.evaluate(outcome.matrix)
+        guard metrics.feasible, let t = metrics.totalLatencySeconds else { continue }
+        scored.append((outcome, t))
+      }
+      return scored.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0.order < $1.0.order }
+    }
+
+    // 5. Exchange local search on the best few candidates (never makes a plan worse).
+    let slots2 = index.layerCount * index.registryCount
+    if options.improve && slots2 <= 100_000 && !stopRequested() {
       let watch = Stopwatch()
-      let ranked = all.indices.filter { all[$0].matrix != nil }
-        .sorted { (all[$0].trial.finalObjective ?? .infinity, $0) < (all[$1].trial.finalObjective ?? .infinity, $1) }
-      for i in ranked.prefix(4) {
-        guard let matrix = all[i].matrix else { continue }
-        var state = PlanState(index: index, matrix: matrix)
-        Repair.improve(&state, formulation: formulation)
-        all[i].matrix = state.matrix
-        all[i].trial.finalObjective = state.objective
+      var improved: [Outcome] = []
+      for (outcome, _) in ranked().prefix(4) {
+        if stopRequested() { break }
+        var state = PlanState(index: index, matrix: outcome.matrix)
+        Repair.improve(&state, candidates: candidates)
+        improved.append(Outcome(label: outcome.label + "+exchange", order: outcome.order, matrix: state.matrix))
       }
-      improveSeconds = watch.seconds
+      pool.append(contentsOf: improved)
+      timing.repair += watch.seconds
     }
 
-    // Best by (evaluated objective, trial order).
+    // 6. Large-neighbourhood search from the best plan.
+    var improvement: ImprovementStatistics? = nil
+    if options.neighbourhoodSearch, let best = ranked().first, !stopRequested() {
+      let watch = Stopwatch()
+      var improverOptions = PlanImprover.Options(
+        seed: options.seed, deadline: control.deadline, shouldStop: control.shouldStop,
+        parallelism: options.parallelism, granularities: options.granularities)
+      improverOptions.cheapMoves = true
+      improverOptions.maxPasses = options.neighbourhoodPasses
+      // Sub-MIPs end on their deterministic effort budget (callback events); the wall-clock
+      // limit is only a safety net, far enough that load on the machine never decides the
+      // plan (a plan must not depend on the thread count or on other work).
+      improverOptions.subMIPSeconds = 60
+      let guide: FractionalGuide? =
+        slots2 <= 4_000_000
+        ? Self.guide(relaxed, layerCount: index.layerCount, registryCount: index.registryCount) : nil
+      let (matrix, statistics) = PlanImprover(options: improverOptions).improve(
+        index, start: best.outcome.matrix, guide: guide)
+      improvement = statistics
+      pool.append(Outcome(label: best.outcome.label + "+lns", order: best.outcome.order, matrix: matrix))
+      timing.improve = watch.seconds
+      _ = stopRequested()
+    }
+
+    let order = ranked()
     var bestMatrix: PlacementMatrix? = nil
     var bestMetrics: PlanMetrics? = nil
-    var bestTrial = 0
-    for outcome in all {
-      guard let matrix = outcome.matrix.map(index.pruned) else { continue }
-      let metrics = index.evaluate(matrix)
-      guard metrics.feasible, let t = metrics.totalLatencySeconds else { continue }
-      if let current = bestMetrics?.totalLatencySeconds, current <= t { continue }
+    var bestLabel = "none"
+    var bestTrial: Int? = nil
+    if let winner = order.first {
+      let matrix = index.pruned(winner.outcome.matrix)
       bestMatrix = matrix
-      bestMetrics = metrics
-      bestTrial = outcome.trial.number
+      bestMetrics = index.evaluate(matrix)
+      bestLabel = winner.outcome.label
+      if winner.outcome.label.hasPrefix("trial") { bestTrial = winner.outcome.order }
     }
-    let trials = all.map(\.trial).filter { $0.number >= 0 }
-    let timing = Timing(
-      build: build, lp: lpSeconds, rounding: all.reduce(0) { $0 + $1.roundingSeconds },
-      repair: all.reduce(0) { $0 + $1.repairSeconds } + improveSeconds, total: clock.seconds)
     let objective = bestMetrics?.totalLatencySeconds
-    let ratios = RatioCheck(lowerBound: lowerBound, objective: objective, originOnly: originOnly, trials: trials)
     var status: SolveStatus = objective == nil ? .timeLimitNoSolution : .feasible
-    if let objective, objective <= lowerBound + Tolerance.optimalityGap * max(1, abs(objective)) { status = .optimal }
-    let details: [(key: String, value: JSONValue)] = [
+    if let objective, objective <= bound + Tolerance.optimalityGap * max(1, abs(objective)) { status = .optimal }
+    if objective == nil && stopReason == nil {
+      // Every candidate failed without a limit: only instances without origin links get
+      // here, when even the MIP fallback found no plan in its time.
+      status = .timeLimitNoSolution
+    }
+    let ratios = RatioCheck(lowerBound: bound, objective: objective, originOnly: originOnly, trials: trials)
+    var details: [(key: String, value: JSONValue)] = [
+      ("boundSource", .string(boundSource)),
+      ("relaxationIterations", .number(Double(relaxationIterations))),
       ("trials", .number(Double(options.trials))),
-      ("bestTrial", .number(Double(bestTrial))),
-      ("lpSeconds", .number(lpSeconds)),
+      ("bestCandidate", .string(bestLabel)),
+      ("relaxationSeconds", .number(timing.lp)),
       ("roundingSeconds", .number(timing.rounding)),
       ("repairSeconds", .number(timing.repair)),
+      ("baselinesSeconds", .number(timing.baselines)),
+      ("improveSeconds", .number(timing.improve)),
       ("savingsRatio", ratios.savingsRatio.map(JSONValue.number) ?? .null),
       ("theoremBound", .number(RatioCheck.theoremBound)),
       ("meanPreRepairSavingsRatio", ratios.meanPreRepairSavingsRatio.map(JSONValue.number) ?? .null),
     ]
-    let result = PlanningResult(
-      index: index, matrix: bestMatrix, metrics: bestMetrics,
-      report: report(status, objective: objective, bound: lowerBound, details: details))
-    return ApproxResult(result: result, ratios: ratios, trials: trials, timing: timing)
+    if let bestTrial { details.insert(("bestTrial", .number(Double(bestTrial))), at: 4) }
+    if let improvement {
+      details.append(("neighbourhoodsSolved", .number(Double(improvement.subMIPs))))
+      details.append(("neighbourhoodImprovements", .number(Double(improvement.subMIPImprovements))))
+    }
+    if !baselineObjectives.isEmpty { details.append(("baselines", .object(baselineObjectives))) }
+    let statistics = ApproxStatistics(
+      trials: trials.count, bestTrial: bestTrial, relaxationIterations: relaxationIterations,
+      savingsRatio: ratios.savingsRatio, theoremBound: RatioCheck.theoremBound,
+      meanPreRepairSavingsRatio: ratios.meanPreRepairSavingsRatio, boundSource: boundSource)
+    return finish(
+      status: status, matrix: bestMatrix, metrics: bestMetrics, bound: bound, prices: prices, trials: trials,
+      statistics: statistics, details: details)
+  }
+
+  /// A candidate plan and where it came from.
+  struct Outcome: Sendable {
+    var label: String
+    var order: Int
+    var matrix: PlacementMatrix
   }
 
   struct TrialOutcome: Sendable {
@@ -234,27 +484,43 @@ public struct ApproxSolver: Sendable {
     var repairSeconds: Double
   }
 
-  static func runTrial(_ t: Int, seed: UInt64, relaxation: Relaxation, fill: Bool) -> TrialOutcome {
-    let index = relaxation.formulation.index
+  static func runTrial(
+    _ t: Int, seed: UInt64, fractional: FractionalPlan, index: ProblemIndex, candidates: Candidates, fill: Bool
+  ) -> TrialOutcome {
     var watch = Stopwatch()
     var rng = SplitMix64(seed: seed)
-    let rounded = RandomizedRounding.round(relaxation, using: &rng)
+    let rounded = RandomizedRounding.round(fractional, using: &rng)
     var state = PlanState(index: index, matrix: rounded)
     let pre = state.hasUnservedPair ? nil : state.objective
     let storage = state.used
     let roundingSeconds = watch.seconds
     watch = Stopwatch()
-    let feasible = Repair.complete(&state, formulation: relaxation.formulation, fill: fill)
+    let feasible = Repair.complete(&state, candidates: candidates, fill: fill)
     return TrialOutcome(
       trial: Trial(
         number: t, preRepairObjective: pre, preRepairStorage: storage, finalObjective: feasible ? state.objective : nil),
       matrix: feasible ? state.matrix : nil, roundingSeconds: roundingSeconds, repairSeconds: watch.seconds)
   }
+
+  /// The dense guide of the improvement step.
+  static func guide(_ fractional: FractionalPlan, layerCount: Int, registryCount: Int) -> FractionalGuide? {
+    var x = [Double](repeating: 0, count: layerCount * registryCount)
+    var z = x
+    for l in 0..<layerCount {
+      fractional.forEachCandidate(layer: l) { r, xs, zs in
+        x[l * registryCount + r] = xs
+        z[l * registryCount + r] = zs
+      }
+    }
+    return try? FractionalGuide(layerCount: layerCount, registryCount: registryCount, layerLevel: x, fileLevel: z)
+  }
 }
 
-/// An approximate plan with its ratio checks and per-trial figures.
+/// An approximate plan with its ratio checks and per-trial figures
+/// (``ApproxSolver/solveWithDetails(_:control:)``).
 public struct ApproxResult: Sendable {
-  /// The plan, its metrics and the `solver` report (bound = the LP lower bound).
+  /// The plan, its metrics, the `solver` report (bound = the relaxation's lower bound) and
+  /// typed statistics.
   public let result: PlanningResult
   /// The a-posteriori and a-priori ratio figures.
   public let ratios: RatioCheck

@@ -1,12 +1,17 @@
 import MISModel
 import MISSolver
 
-/// Every planner the package offers, by its command-line name (`Docs/cli.md`, `--method`).
+/// Every planner the package offers, by its command-line name (`--method` in `Docs/cli.md`).
 public enum PlanningMethod: String, Sendable, Hashable, CaseIterable {
-  /// GLPK's MIP on the reduced exact model (``/MISSolver/ExactSolver``).
+  /// GLPK's MIP on the reduced exact model (``/MISSolver/ExactSolver``), warm-started from the
+  /// approximate plan.
   case exact
-  /// LP relaxation + randomized rounding + repair (``ApproxSolver``).
+  /// Relaxation + randomized rounding + repair + improvement (``ApproxSolver``).
   case approx
+  /// Picks: the approximate plan, then the exact solver for a short time where the model is
+  /// small enough to prove quickly. The report's details name what ran and why
+  /// (`autoChoice`, `autoReason`).
+  case auto
   /// The best plan using layer-level storage only (the approx pipeline restricted to `x`).
   case layerOnly = "layer-only"
   /// The best plan using file-level storage only (the approx pipeline restricted to `z`).
@@ -17,53 +22,419 @@ public enum PlanningMethod: String, Sendable, Hashable, CaseIterable {
   case originOnly = "origin-only"
 }
 
-/// Options shared by ``Planner/solve(_:method:options:)``.
+/// Options shared by ``Planner/solve(_:method:options:)``, validated once by
+/// ``validate()`` (the `mis` tool prints the same errors).
 public struct PlannerOptions: Sendable {
   /// Seed of randomized methods (default 0).
   public var seed: UInt64 = 0
-  /// Rounding trials of randomized methods (default 32).
+  /// Rounding trials of randomized methods (default 32, at least 1).
   public var trials: Int = 32
-  /// Time limit of the exact method (default none).
+  /// Wall-clock limit of **every** method in seconds, counted from the call (default none;
+  /// at least 0). When it elapses the method returns the best plan it has then, with
+  /// termination ``/MISModel/Termination/timeLimit`` — at worst the start plan or the origin-only plan
+  /// when that is feasible. A limit that elapses is a result, never an error.
   public var timeLimitSeconds: Double? = nil
-  /// Relative MIP gap of the exact method (default none: prove optimality).
+  /// Relative MIP gap of the exact method (default none: prove optimality; finite, ≥ 0).
   public var relativeGap: Double? = nil
-  /// Threads for rounding trials (default: active processors; never changes the result).
+  /// Threads for rounding trials (default: active processors, at least 1; never changes the result).
   public var parallelism: Int = ApproxSolver.Options().parallelism
+  /// A plan to start from (ids, e.g. read with ``/MISModel/PlanCodec``): the exact method's first
+  /// incumbent, and a plan the approximate methods return if theirs is worse. Unknown ids
+  /// are an error; an infeasible plan is ignored with a `start` note in the details. The
+  /// baselines ignore it.
+  public var startPlan: Plan? = nil
+  /// Whether the exact method starts from the approximate plan when no ``startPlan`` is
+  /// given (default `true`). The approximate solve gets at most a quarter of the time limit.
+  public var warmStart: Bool = true
+  /// The longest exact run of the `auto` method (default 5 s; with a time limit `T`, up to
+  /// `max(5 s, T / 5)` of what is left).
+  public var autoExactSeconds: Double = 5
+  /// Cancellation, progress, and a deadline of the caller (combined with
+  /// ``timeLimitSeconds``: whichever comes first).
+  public var control: SolveControl = SolveControl()
+
   /// Creates default options.
   public init() {}
+
+  /// Checks every option.
+  ///
+  /// - Throws: ``/MISSolver/SolverError/invalidOptions(reason:)`` quoting the value given: a negative
+  ///   or NaN time limit, a negative or non-finite gap, `trials < 1`, `parallelism < 1`.
+  public func validate() throws(SolverError) {
+    if let t = timeLimitSeconds, !(t >= 0) {
+      throw .invalidOptions(reason: "the time limit must be a number of seconds ≥ 0, got \(Self.quote(t))")
+    }
+    if let g = relativeGap, !(g >= 0 && g.isFinite) {
+      throw .invalidOptions(reason: "the relative gap must be a finite number ≥ 0, got \(Self.quote(g))")
+    }
+    if trials < 1 { throw .invalidOptions(reason: "trials must be at least 1, got \(trials)") }
+    if parallelism < 1 { throw .invalidOptions(reason: "parallelism (threads) must be at least 1, got \(parallelism)") }
+    if !(autoExactSeconds >= 0) {
+      throw .invalidOptions(reason: "autoExactSeconds must be ≥ 0, got \(Self.quote(autoExactSeconds))")
+    }
+  }
+
+  /// `-5` rather than `-5.0`: the value as a person would have typed it.
+  static func quote(_ value: Double) -> String {
+    if value.isFinite, value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+    return "\(value)"
+  }
 }
 
-/// One entry point for every method, used by the `mis` tool and the benchmarks.
+/// One entry point for every method, used by the `mis` tool and the benchmarks. Every
+/// method returns a ``/MISModel/PlanningResult``.
 ///
 /// ```swift
 /// let result = try Planner.solve(index, method: .popularity)
-/// print(result.report.status, result.objective ?? .nan)
+/// print(result)  // method, status, termination, objective, bound
 /// ```
+///
+/// Limits and cancellation (``PlannerOptions/timeLimitSeconds``,
+/// ``PlannerOptions/control``) are cooperative: each method checks them between its
+/// phases and inside its long loops, so a stop takes effect within about a second (except
+/// in GLPK's presolved root LP, which sees a cancellation only when it ends: the exact
+/// method avoids it whenever it has a start plan). The answer is then the best plan
+/// available, with termination `timeLimit` or `interrupted`.
 public enum Planner {
   /// Plans `index` with `method`.
   ///
-  /// - Throws: ``/MISSolver/SolverError`` when the method cannot run (e.g. GLPK failure, too large).
+  /// - Throws: ``/MISSolver/SolverError`` when the options are invalid (``PlannerOptions/validate()``),
+  ///   the start plan names unknown ids, or the method cannot run (e.g. GLPK failure, too
+  ///   large). Infeasibility, limits and cancellation are results.
   public static func solve(_ index: ProblemIndex, method: PlanningMethod, options: PlannerOptions = PlannerOptions())
     throws(SolverError) -> PlanningResult
   {
+    try options.validate()
+    let clock = Stopwatch()
+    var control = options.control
+    if let t = options.timeLimitSeconds { control = control.limited(toSeconds: t) }
+    let start = try StartPlan(index, options.startPlan)
+    var result: PlanningResult
     switch method {
     case .exact:
-      var exact = ExactSolver.Options()
-      exact.timeLimitSeconds = options.timeLimitSeconds
-      exact.relativeGap = options.relativeGap
-      return try ExactSolver(options: exact).solve(index)
+      result = try exact(index, options, control: control, start: start)
     case .approx, .layerOnly, .fileOnly:
-      var approx = ApproxSolver.Options(seed: options.seed, trials: options.trials, parallelism: options.parallelism)
-      approx.methodName = method.rawValue
-      if method == .layerOnly { approx.granularities = [.layer] }
-      if method == .fileOnly { approx.granularities = [.file] }
-      return try ApproxSolver(options: approx).solve(index).result
+      result = try approx(index, options, method: method, control: control, start: start)
+    case .auto:
+      result = try auto(index, options, control: control, start: start)
     case .popularity:
-      return Baselines.popularity(index)
+      result = Baselines.popularity(index)
     case .originOnly:
-      return Baselines.originOnly(index)
+      result = Baselines.originOnly(index)
+    }
+    if result.matrix == nil, result.status == .timeLimitNoSolution {
+      // Stopped without a plan of its own: the start plan or origin-only, when feasible.
+      var fallback = stopped(
+        index, method: method.rawValue, why: result.termination, start: start.matrix, bound: result.report.bound,
+        seed: result.report.seed, note: "stopped before the method had a plan")
+      fallback.report.details = result.report.details + fallback.report.details
+      fallback.statistics = result.statistics
+      result = fallback
+    }
+    if let note = start.note(for: method) { result.report.details.append(("start", .string(note))) }
+    result.report.seconds = clock.seconds
+    return result
+  }
+
+  /// The answer of `method` stopped (`why`) before it produced anything: the start plan of
+  /// `options` when it is feasible, else the origin-only plan when that is feasible, else
+  /// no plan (status `timeLimitNoSolution`). The `mis` tool writes it when a method does
+  /// not reach a stop check soon enough after a signal.
+  public static func fallback(
+    _ index: ProblemIndex, method: PlanningMethod, options: PlannerOptions, why: Termination
+  ) -> PlanningResult {
+    let start = try? StartPlan(index, options.startPlan)
+    return stopped(
+      index, method: method.rawValue, why: why, start: start?.matrix,
+      seed: Self.usesSeed(method) ? options.seed : nil, note: "the method did not stop in time")
+  }
+
+  /// Whether `method` is randomized (its report carries the seed).
+  static func usesSeed(_ method: PlanningMethod) -> Bool {
+    switch method {
+    case .approx, .auto, .layerOnly, .fileOnly: return true
+    case .exact, .popularity, .originOnly: return false
     }
   }
+
+  /// A user's start plan, resolved against the instance.
+  struct StartPlan {
+    /// The plan in dense form, when given and feasible.
+    var matrix: PlacementMatrix?
+    /// Its objective, when feasible.
+    var objective: Double?
+    /// Why it was ignored, when given but infeasible.
+    var rejection: String?
+    /// Whether a plan was given.
+    var given: Bool
+
+    init(_ index: ProblemIndex, _ plan: Plan?) throws(SolverError) {
+      given = plan != nil
+      guard let plan else { return }
+      let m: PlacementMatrix
+      do {
+        m = try index.matrix(from: plan)
+      } catch {
+        throw .invalidOptions(reason: "start plan: \(error)")
+      }
+      let metrics = index.evaluate(m)
+      if metrics.feasible, let t = metrics.totalLatencySeconds {
+        matrix = m
+        objective = t
+      } else {
+        rejection =
+          "ignored: the start plan is infeasible (\(metrics.violations.first.map { "\($0)" } ?? "no objective"))"
+      }
+    }
+
+    func note(for method: PlanningMethod) -> String? {
+      guard given else { return nil }
+      if let rejection { return rejection }
+      switch method {
+      case .popularity, .originOnly: return "ignored: method \(method.rawValue) takes no start plan"
+      default: return "used"
+      }
+    }
+  }
+
+  /// The answer of a method stopped (`why`) before it had a plan of its own: the start
+  /// plan when feasible, else the origin-only plan when feasible, else no plan.
+  static func stopped(
+    _ index: ProblemIndex, method: String, why: Termination, start: PlacementMatrix?, bound: Double? = nil,
+    seed: UInt64? = nil, note: String
+  ) -> PlanningResult {
+    for (candidate, source) in [(start, "the start plan"), (PlacementMatrix(for: index), "the origin-only plan")] {
+      guard let candidate else { continue }
+      let metrics = index.evaluate(candidate)
+      guard metrics.feasible, let t = metrics.totalLatencySeconds else { continue }
+      let report = SolverReport(
+        method: method, status: .feasible, termination: why, objective: t, bound: bound.map { min($0, t) },
+        seconds: 0, seed: seed, details: [("fallback", .string("\(note): returned \(source)"))])
+      return PlanningResult(index: index, matrix: candidate, metrics: metrics, report: report)
+    }
+    let report = SolverReport(
+      method: method, status: .timeLimitNoSolution, termination: why, objective: nil, bound: bound, seconds: 0,
+      seed: seed, details: [("fallback", .string("\(note): no feasible plan was available"))])
+    return PlanningResult(index: index, matrix: nil, metrics: nil, report: report)
+  }
+
+  /// The approximate pipeline (also restricted to one granularity for the layer-only and
+  /// file-only baselines), never worse than a feasible start plan.
+  static func approx(
+    _ index: ProblemIndex, _ options: PlannerOptions, method: PlanningMethod, control: SolveControl, start: StartPlan
+  ) throws(SolverError) -> PlanningResult {
+    var approx = ApproxSolver.Options(seed: options.seed, trials: options.trials, parallelism: options.parallelism)
+    approx.methodName = method.rawValue
+    if method == .layerOnly { approx = approx.restricted(to: .layer, methodName: method.rawValue) }
+    if method == .fileOnly { approx = approx.restricted(to: .file, methodName: method.rawValue) }
+    if let why = control.stopReason() {
+      return stopped(
+        index, method: method.rawValue, why: why, start: start.matrix, seed: options.seed,
+        note: "stopped before the relaxation")
+    }
+    var result = try runApproxSolver(index, approx, control: control)
+    if result.matrix == nil, result.status != .infeasible, let why = control.stopReason() {
+      result = stopped(
+        index, method: method.rawValue, why: why, start: start.matrix, bound: result.report.bound,
+        seed: options.seed, note: "stopped before a plan was found")
+    }
+    if let startMatrix = start.matrix, let s = start.objective, s < (result.objective ?? .infinity),
+      result.status != .infeasible
+    {
+      // The user's plan is better: return it, with this method's bound.
+      var report = result.report
+      report.status = .feasible
+      report.objective = s
+      report.bound = report.bound.map { min($0, s) }
+      report.updateDerived()
+      report.details.append(("startPlanKept", .bool(true)))
+      result = PlanningResult(
+        index: index, matrix: startMatrix, metrics: index.evaluate(startMatrix), report: report,
+        statistics: result.statistics)
+    }
+    if method == .layerOnly || method == .fileOnly { result = restricted(result) }
+    return result
+  }
+
+  /// Runs ``ApproxSolver`` under `control` (it honours the time limit, cancellation and
+  /// progress itself) and returns its result with typed statistics.
+  static func runApproxSolver(_ index: ProblemIndex, _ options: ApproxSolver.Options, control: SolveControl)
+    throws(SolverError) -> PlanningResult
+  {
+    let result = try ApproxSolver(options: options).solve(index, control: control)
+    control.report(
+      SolveProgress(
+        elapsed: result.report.seconds, bestObjective: result.objective, bestBound: result.bound,
+        phase: "\(options.methodName) done"))
+    return result
+  }
+
+  /// A method restricted to some granularities: its bound bounds the restricted model
+  /// only, so it moves to `restrictedBound` in the details; "optimal" becomes `feasible`
+  /// / `completed` (optimal for the restriction is not optimal for the full model).
+  static func restricted(_ result: PlanningResult) -> PlanningResult {
+    var result = result
+    var report = result.report
+    let restrictedBound = report.bound
+    report.bound = nil
+    if report.status == .optimal { report.status = .feasible }
+    // Optimal or infeasible for the restriction says nothing of the full model.
+    if report.termination == .optimal || report.termination == .infeasible { report.termination = .completed }
+    report.updateDerived()
+    report.details.removeAll { $0.key == "restrictedBound" }
+    report.details.append(("restrictedBound", restrictedBound.map(JSONValue.number) ?? .null))
+    result.report = report
+    return result
+  }
+
+  /// The exact method: the approximate plan (or the user's start plan) as GLPK's first
+  /// incumbent, then branch-and-cut until optimal or stopped. The approximate warm start
+  /// gets at most a quarter of what is left of the time limit.
+  static func exact(_ index: ProblemIndex, _ options: PlannerOptions, control: SolveControl, start: StartPlan)
+    throws(SolverError) -> PlanningResult
+  {
+    var startMatrix = start.matrix
+    var warm: PlanningResult? = nil
+    var warmNote = start.matrix != nil ? "start plan" : "none"
+    if startMatrix == nil, options.warmStart, !control.isStopRequested {
+      let share = control.remainingSeconds.map { control.limited(toSeconds: 0.25 * $0) } ?? control
+      do {
+        let w = try approx(index, options, method: .approx, control: share, start: start)
+        warm = w
+        if w.matrix != nil, w.status != .infeasible, w.metrics?.feasible == true {
+          startMatrix = w.matrix
+          warmNote = "approx"
+        }
+      } catch {
+        warmNote = "none (approx failed: \(error))"
+      }
+    }
+    var exact = ExactSolver.Options(relativeGap: options.relativeGap)
+    exact.startPlan = startMatrix
+    exact.control = control
+    var result = try ExactSolver(options: exact).solve(index)
+    // The approximate relaxation's bound is a bound on the full model too.
+    if let w = warm, let wb = w.report.bound, result.status != .infeasible {
+      result = strengthened(result, bound: wb)
+    }
+    result.report.details.append(("warmStart", .string(warmNote)))
+    // The plan may depend on the seed through the warm start.
+    if warmNote == "approx" { result.report.seed = options.seed }
+    if let w = warm, let o = w.objective { result.report.details.append(("warmStartObjective", .number(o))) }
+    if let approxStatistics = warm?.statistics.approx { result.statistics.approx = approxStatistics }
+    return result
+  }
+
+  /// `result` with its bound raised to `bound` when that is better, and proven optimal
+  /// when the plan meets it.
+  static func strengthened(_ result: PlanningResult, bound: Double) -> PlanningResult {
+    var result = result
+    var report = result.report
+    if let current = report.bound, current >= bound { return result }
+    report.bound = report.objective.map { min(bound, $0) } ?? bound
+    if let o = report.objective, o - bound <= Tolerance.optimalityGap * max(1, abs(o)) {
+      report.status = .optimal
+      report.termination = .optimal
+    }
+    report.updateDerived()
+    result.report = report
+    return result
+  }
+
+  /// The `auto` method; see ``PlanningMethod/auto``.
+  static func auto(_ index: ProblemIndex, _ options: PlannerOptions, control: SolveControl, start: StartPlan)
+    throws(SolverError) -> PlanningResult
+  {
+    let budget = control.remainingSeconds
+    // The approximate plan first (at most 80 % of a time limit): it is the warm start.
+    let approxControl = budget.map { control.limited(toSeconds: 0.8 * $0) } ?? control
+    let approxResult = try approx(index, options, method: .approx, control: approxControl, start: start)
+    let columns = estimatedColumns(index)
+    var choice = "approx"
+    var reason: String
+    var exactResult: PlanningResult? = nil
+    if approxResult.status == .infeasible {
+      reason = "the relaxation is infeasible, so no plan exists; exact not needed"
+    } else if approxResult.status == .optimal {
+      reason = "approx's plan meets its lower bound (proven optimal); exact not needed"
+    } else if let why = control.stopReason() {
+      reason = why == .interrupted ? "interrupted before exact could run" : "no time left for exact"
+    } else if columns > autoExactColumnLimit {
+      reason =
+        "the model is large (about \(columns) routing columns > \(autoExactColumnLimit)): "
+        + "exact would not prove it quickly"
+    } else {
+      let cap = budget.map { max(options.autoExactSeconds, 0.2 * $0) } ?? options.autoExactSeconds
+      let seconds = min(control.remainingSeconds ?? cap, cap)
+      var exact = ExactSolver.Options(relativeGap: options.relativeGap)
+      exact.startPlan = approxResult.matrix ?? start.matrix
+      exact.control = control.limited(toSeconds: seconds)
+      let e = try ExactSolver(options: exact).solve(index)
+      exactResult = e
+      let limit = describeSeconds(seconds)
+      if e.status == .optimal {
+        choice = "exact"
+        reason =
+          "the model is small (about \(columns) routing columns): exact, warm-started from approx, "
+          + "proved the optimum within its \(limit) limit"
+      } else if let eo = e.objective, eo < (approxResult.objective ?? .infinity) {
+        choice = "exact"
+        reason =
+          "the model is small (about \(columns) routing columns): exact, warm-started from approx, "
+          + "improved the plan but did not prove it within \(limit)"
+      } else {
+        reason =
+          "the model is small (about \(columns) routing columns) but exact did not improve approx's plan "
+          + "within \(limit)"
+      }
+    }
+    // The better plan, the better bound (both bound the full model).
+    var result = approxResult
+    if let e = exactResult, choice == "exact" { result = e }
+    if let otherBound = (choice == "exact" ? approxResult : exactResult)?.report.bound,
+      result.status != .infeasible
+    {
+      result = strengthened(result, bound: otherBound)
+    }
+    var report = result.report
+    report.method = PlanningMethod.auto.rawValue
+    report.seed = options.seed
+    if report.status == .optimal {
+      report.termination = .optimal
+    } else if choice == "exact", result.termination == .gapLimit {
+      report.termination = .gapLimit
+    } else if report.status != .infeasible {
+      report.termination = control.stopReason() ?? (result.matrix == nil ? report.termination : .completed)
+    }
+    report.details = [("autoChoice", .string(choice)), ("autoReason", .string(reason))] + report.details
+    if let e = exactResult { report.details.append(("exactTermination", .string(e.termination.rawValue))) }
+    result.report = report
+    result.statistics = SolveStatistics(
+      exact: exactResult?.statistics.exact, approx: approxResult.statistics.approx)
+    return result
+  }
+
+  /// Above this many estimated routing columns `auto` does not try the exact solver.
+  public static let autoExactColumnLimit = 100_000
+
+  /// A cheap estimate of the exact model's routing columns: for every demanded (node,
+  /// layer) pair, two per link of the node (layer and file level) plus the origin.
+  static func estimatedColumns(_ index: ProblemIndex) -> Int {
+    var total = 0
+    for l in 0..<index.layerCount {
+      for k in index.layerDemand.range(l) {
+        total += 2 * index.nodeLinks.range(Int(index.layerDemand.values[k])).count + 1
+      }
+    }
+    return total
+  }
+
+  /// Seconds for a reason text: `5.0 s`, `12 s`, `unlimited`.
+  static func describeSeconds(_ s: Double) -> String {
+    guard s.isFinite, s < 1e15 else { return "unlimited" }
+    return s >= 10 ? "\(Int(s.rounded())) s" : "\((s * 100).rounded() / 100) s"
+  }
+
 }
 
 /// The simple planners users compare against (see `Docs/baselines.md`).
@@ -121,7 +492,7 @@ public enum Baselines {
     let metrics = index.evaluate(matrix)
     let feasible = metrics.feasible && metrics.totalLatencySeconds != nil
     let report = SolverReport(
-      method: method, status: feasible ? .feasible : .infeasible,
+      method: method, status: feasible ? .feasible : .infeasible, termination: .completed,
       objective: feasible ? metrics.totalLatencySeconds : nil,
       bound: nil, seconds: watch.seconds,
       details: feasible

@@ -11,8 +11,8 @@ struct PlanState {
   private(set) var matrix: PlacementMatrix
   /// Bytes stored per registry.
   private(set) var used: [Int64]
-  /// `classUsers[r * C + c]`: file-level layers on `r` containing class `c`.
-  private var classUsers: [Int32]
+  /// File-level layers on each registry containing each class.
+  private var classUsers: ClassCounts
   /// Current cost per demanded pair (position in `index.layerDemand`); ``unservedCost``
   /// when no source serves it.
   private(set) var pairCost: [Double]
@@ -24,7 +24,7 @@ struct PlanState {
     self.index = index
     matrix = PlacementMatrix(for: index)
     used = [Int64](repeating: 0, count: index.registryCount)
-    classUsers = [Int32](repeating: 0, count: index.registryCount * index.classCount)
+    classUsers = ClassCounts(registries: index.registryCount, classes: index.classCount)
     var maxCost = 1.0
     let largest = Double(index.layerSize.max() ?? 0)
     for n in 0..<index.nodeCount {
@@ -144,7 +144,7 @@ struct PlanState {
       let base = r * index.classCount
       for c in index.layerClasses[l] {
         if classUsers[base + Int(c)] == 0 { used[r] = ModelLimits.addingBytes(used[r], index.classSize[Int(c)]) }
-        classUsers[base + Int(c)] += 1
+        classUsers.add(base + Int(c), 1)
       }
     }
     if updateCosts { refreshCosts(layer: l) }
@@ -161,7 +161,7 @@ struct PlanState {
     case .file:
       let base = r * index.classCount
       for c in index.layerClasses[l] {
-        classUsers[base + Int(c)] -= 1
+        classUsers.add(base + Int(c), -1)
         if classUsers[base + Int(c)] == 0 { used[r] -= index.classSize[Int(c)] }
       }
     }
@@ -176,7 +176,7 @@ struct PlanState {
     for l in 0..<index.layerCount where matrix[l, r] == .layer {
       total = ModelLimits.addingBytes(total, index.layerSize[l])
     }
-    for c in 0..<index.classCount where classUsers[base + c] > 0 {
+    classUsers.forEachPositive(registry: r) { c in
       total = ModelLimits.addingBytes(total, index.classSize[c])
     }
     return total
@@ -187,5 +187,51 @@ struct PlanState {
     var total = 0.0
     for k in pairCost.indices { total += index.layerDemandValue[k] * pairCost[k] }
     return total
+  }
+}
+
+/// Per (registry, class) counts, indexed `r * classCount + c`: a dense array while it stays
+/// small, a hash map per registry beyond (a fleet of 200 registries over a million file
+/// classes would otherwise hold 800 MB of mostly zeros in every plan under construction).
+struct ClassCounts: Sendable {
+  private let classes: Int
+  private var dense: [Int32]
+  private var sparse: [[Int32: Int32]]
+  private let isDense: Bool
+
+  /// The largest dense table (entries).
+  static let denseLimit = 8_000_000
+
+  init(registries: Int, classes: Int) {
+    self.classes = max(1, classes)
+    isDense = registries * classes <= Self.denseLimit
+    dense = isDense ? [Int32](repeating: 0, count: registries * classes) : []
+    sparse = isDense ? [] : [[Int32: Int32]](repeating: [:], count: registries)
+  }
+
+  subscript(position: Int) -> Int32 {
+    if isDense { return dense[position] }
+    return sparse[position / classes][Int32(position % classes)] ?? 0
+  }
+
+  mutating func add(_ position: Int, _ delta: Int32) {
+    if isDense {
+      dense[position] += delta
+      return
+    }
+    let r = position / classes
+    let c = Int32(position % classes)
+    let value = (sparse[r][c] ?? 0) + delta
+    sparse[r][c] = value == 0 ? nil : value
+  }
+
+  /// Calls `body` with every class of registry `r` whose count is positive, ascending.
+  func forEachPositive(registry r: Int, _ body: (Int) -> Void) {
+    if isDense {
+      let base = r * classes
+      for c in 0..<classes where dense[base + c] > 0 { body(c) }
+    } else {
+      for c in sparse[r].keys.sorted() where (sparse[r][c] ?? 0) > 0 { body(Int(c)) }
+    }
   }
 }

@@ -6,17 +6,17 @@ enum Repair {
   /// Repair, then (optionally) fill: make room first (cheapest losses per byte), give
   /// stranded pairs (no origin link, no source) the copy that fits with the fewest added
   /// bytes, make room again, then fill. Returns whether the plan ends feasible.
-  static func complete(_ state: inout PlanState, formulation: Formulation, fill doFill: Bool) -> Bool {
+  static func complete(_ state: inout PlanState, candidates: Candidates, fill doFill: Bool) -> Bool {
     _ = fixCapacity(&state)
-    serveStranded(&state, formulation: formulation)
+    serveStranded(&state, candidates: candidates)
     let fits = fixCapacity(&state)
-    if fits && doFill { fill(&state, formulation: formulation) }
+    if fits && doFill { fill(&state, candidates: candidates) }
     return fits && !state.hasUnservedPair
   }
 
   /// Serves every pair that has neither a source nor an origin link, each with the
   /// candidate copy that adds the fewest bytes (among those that still fit, if any).
-  static func serveStranded(_ state: inout PlanState, formulation: Formulation) {
+  static func serveStranded(_ state: inout PlanState, candidates: Candidates) {
     let index = state.index
     let R = index.registryCount
     for l in 0..<index.layerCount {
@@ -27,8 +27,7 @@ enum Repair {
           let r = Int(index.nodeLinks.values[position])
           guard state.matrix[l, r] == nil else { continue }
           for g in [Granularity.layer, .file] {
-            let column = g == .layer ? formulation.layerColumn[l * R + r] : formulation.fileColumn[l * R + r]
-            guard column >= 0 else { continue }
+            guard candidates.allows(l, r, g) else { continue }
             let bytes = g == .layer ? index.layerSize[l] : state.addedFileBytes(layer: l, registry: r)
             let cost = state.cost(node: n, layer: l, registry: r, g) ?? .infinity
             let option = (fits: bytes <= state.remaining(r), bytes: bytes, cost: cost, r: r, g: g)
@@ -58,7 +57,7 @@ enum Repair {
   /// byte that still fits, until nothing fits or helps. Lazy evaluation with a heap:
   /// gains only shrink as placements are added, and a file-level candidate whose added
   /// bytes shrink (its files became shared) is pushed again with its new key.
-  static func fill(_ state: inout PlanState, formulation: Formulation) {
+  static func fill(_ state: inout PlanState, candidates: Candidates) {
     let index = state.index
     let R = index.registryCount
     var heap = CandidateHeap()
@@ -73,8 +72,8 @@ enum Repair {
     }
     for l in 0..<index.layerCount where !index.layerDemand[l].isEmpty {
       for r in 0..<R {
-        if formulation.layerColumn[l * R + r] >= 0 { consider(l, r, .layer) }
-        if formulation.fileColumn[l * R + r] >= 0 { consider(l, r, .file) }
+        if candidates.allows(l, r, .layer) { consider(l, r, .layer) }
+        if candidates.allows(l, r, .file) { consider(l, r, .file) }
       }
     }
     while let top = heap.pop() {
@@ -97,7 +96,7 @@ enum Repair {
         for c in index.layerClasses[l] {
           for other in index.classLayers[Int(c)] where Int(other) != l {
             let o = Int(other)
-            if state.matrix[o, r] == nil, formulation.fileColumn[o * R + r] >= 0 { consider(o, r, .file) }
+            if state.matrix[o, r] == nil, candidates.allows(o, r, .file) { consider(o, r, .file) }
           }
         }
       }
@@ -157,8 +156,8 @@ extension Repair {
   /// knapsack-like capacities: for the most valuable placements that no longer fit, make
   /// room on their registry by dropping the placements of least loss per byte, and keep the
   /// exchange when the total latency drops. Repeats while a round improves, at most
-  /// `rounds` times, trying the `candidates` highest-gain placements each round.
-  static func improve(_ state: inout PlanState, formulation: Formulation, rounds: Int = 3, candidates: Int = 64) {
+  /// `rounds` times, trying the `tries` highest-gain placements each round.
+  static func improve(_ state: inout PlanState, candidates: Candidates, rounds: Int = 3, tries: Int = 64) {
     let index = state.index
     let R = index.registryCount
     for _ in 0..<rounds {
@@ -166,8 +165,7 @@ extension Repair {
       for l in 0..<index.layerCount where !index.layerDemand[l].isEmpty {
         for r in 0..<R where state.matrix[l, r] == nil {
           for g in [Granularity.layer, .file] {
-            let column = g == .layer ? formulation.layerColumn[l * R + r] : formulation.fileColumn[l * R + r]
-            guard column >= 0 else { continue }
+            guard candidates.allows(l, r, g) else { continue }
             let gain = state.gain(layer: l, registry: r, g)
             if gain > 0 { options.append((gain, l, r, g)) }
           }
@@ -175,12 +173,12 @@ extension Repair {
       }
       options.sort { $0.gain != $1.gain ? $0.gain > $1.gain : ($0.l, $0.r) < ($1.l, $1.r) }
       var improved = false
-      for option in options.prefix(candidates) {
+      for option in options.prefix(tries) {
         guard state.matrix[option.l, option.r] == nil else { continue }
         var trial = state
         trial.place(layer: option.l, registry: option.r, option.g)
         guard makeRoom(&trial, registry: option.r, keeping: option.l) else { continue }
-        fill(&trial, formulation: formulation)
+        fill(&trial, candidates: candidates)
         if trial.objective < state.objective * (1 - 1e-12) {
           state = trial
           improved = true
@@ -192,19 +190,97 @@ extension Repair {
 
   /// Drops placements on `r` (never layer `kept`; -1 for none) by least loss per byte freed
   /// until `r` fits. Returns `false` when nothing left can be dropped and `r` is still over.
+  ///
+  /// Lazy evaluation over a heap (a removal changes the losses and freed bytes of only a
+  /// few other copies): the cheapest entry is re-evaluated when popped and dropped only if
+  /// it is still no worse than the next one; otherwise it goes back with its new key. When
+  /// the heap runs out while `r` is still over, the placements are scanned once more
+  /// (a file-level copy frees bytes only once its last sharer is gone).
+  ///
+  /// - Complexity: O(P log P) evaluations for P placements on `r`, instead of O(P²).
   static func makeRoom(_ state: inout PlanState, registry r: Int, keeping kept: Int) -> Bool {
+    guard state.overCapacity(r) else { return true }
+    func ratio(_ l: Int) -> Double? {
+      let freed = state.freedBytes(layer: l, registry: r)
+      guard freed > 0 else { return nil }
+      return state.removalLoss(layer: l, registry: r) / Double(freed)
+    }
+    var rescans = 0
     while state.overCapacity(r) {
-      var bestLayer = -1
-      var bestRatio = Double.infinity
+      // Lower ratio first: the heap pops the highest key, so keys are negated ratios.
+      var heap = CandidateHeap()
       for l in 0..<state.index.layerCount where l != kept && state.matrix[l, r] != nil {
-        let freed = state.freedBytes(layer: l, registry: r)
-        guard freed > 0 else { continue }
-        let ratio = state.removalLoss(layer: l, registry: r) / Double(freed)
-        if bestLayer < 0 || ratio < bestRatio { (bestLayer, bestRatio) = (l, ratio) }
+        if let q = ratio(l) { heap.push(Candidate(key: -q, id: l)) }
       }
-      guard bestLayer >= 0 else { return false }
-      state.remove(layer: bestLayer, registry: r)
+      if heap.isEmpty { return false }
+      rescans += 1
+      while state.overCapacity(r), let top = heap.pop() {
+        let l = top.id
+        guard state.matrix[l, r] != nil, let q = ratio(l) else { continue }
+        let current = Candidate(key: -q, id: l)
+        if let next = heap.peek(), next.precedes(current) {
+          heap.push(current)
+          continue
+        }
+        state.remove(layer: l, registry: r)
+      }
+      if rescans > state.index.layerCount + 1 { return !state.overCapacity(r) }
     }
     return true
+  }
+}
+
+/// Which placements a plan may use: the (layer, registry, granularity) triples with a
+/// useful source (the columns of the reduced model).
+struct Candidates: Sendable {
+  let registryCount: Int
+  /// Bit 0 layer level, bit 1 file level, at `l * R + r`.
+  private let flags: [UInt8]
+
+  /// The candidates of the lean relaxation model.
+  init(_ model: RelaxationModel) {
+    registryCount = model.registryCount
+    var flags = [UInt8](repeating: 0, count: model.index.layerCount * model.registryCount)
+    for s in 0..<model.siteCount {
+      let position = Int(model.siteLayer[s]) * model.registryCount + Int(model.siteRegistry[s])
+      flags[position] = (model.siteHasLayer[s] ? 1 : 0) | (model.siteHasFile[s] ? 2 : 0)
+    }
+    self.flags = flags
+  }
+
+  /// The candidates of the compact model.
+  init(_ formulation: Formulation) {
+    registryCount = formulation.index.registryCount
+    flags = zip(formulation.layerColumn, formulation.fileColumn).map { (x, z) in
+      (x >= 0 ? 1 : 0) | (z >= 0 ? 2 : 0)
+    }
+  }
+
+  /// Whether layer `l` may be stored on registry `r` at granularity `g`.
+  @inline(__always)
+  func allows(_ l: Int, _ r: Int, _ g: Granularity) -> Bool {
+    flags[l * registryCount + r] & (g == .layer ? 1 : 2) != 0
+  }
+}
+
+extension Repair {
+  /// ``complete(_:candidates:fill:)`` over the compact model's candidates.
+  static func complete(_ state: inout PlanState, formulation: Formulation, fill doFill: Bool) -> Bool {
+    complete(&state, candidates: Candidates(formulation), fill: doFill)
+  }
+
+  /// ``improve(_:candidates:rounds:tries:)`` over the compact model's candidates.
+  static func improve(_ state: inout PlanState, formulation: Formulation) {
+    improve(&state, candidates: Candidates(formulation))
+  }
+
+  /// ``serveStranded(_:candidates:)`` over the compact model's candidates.
+  static func serveStranded(_ state: inout PlanState, formulation: Formulation) {
+    serveStranded(&state, candidates: Candidates(formulation))
+  }
+
+  /// ``fill(_:candidates:)`` over the compact model's candidates.
+  static func fill(_ state: inout PlanState, formulation: Formulation) {
+    fill(&state, candidates: Candidates(formulation))
   }
 }

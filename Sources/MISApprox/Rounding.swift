@@ -45,6 +45,32 @@ public enum RandomizedRounding {
     return matrix
   }
 
+  /// Rounds a fractional plan (from the Lagrangian engine or the exact LP) into a plan that
+  /// may exceed capacities — the same rule as ``round(_:using:)``: one threshold `U_r` per
+  /// registry for the file-level shares (so that a stored file-level layer finds all its
+  /// files: a file group is kept iff `U_r` is below the largest share of the layers needing
+  /// it), one coin per layer-level share.
+  ///
+  /// Draws: thresholds by registry, then a coin for each candidate with a positive
+  /// layer-level share, by layer then registry.
+  public static func round<G: RandomNumberGenerator>(_ fractional: FractionalPlan, using rng: inout G)
+    -> PlacementMatrix
+  {
+    var matrix = PlacementMatrix(layerCount: fractional.layerCount, registryCount: fractional.registryCount)
+    var threshold = [Double](repeating: 0, count: fractional.registryCount)
+    for r in 0..<fractional.registryCount { threshold[r] = uniform(&rng) }
+    for l in 0..<fractional.layerCount {
+      fractional.forEachCandidate(layer: l) { r, x, z in
+        if x > 0, uniform(&rng) < x {
+          matrix[l, r] = .layer
+        } else if threshold[r] < z {
+          matrix[l, r] = .file
+        }
+      }
+    }
+    return matrix
+  }
+
   /// A uniform draw in [0, 1) from the top 53 bits of one 64-bit output.
   @inline(__always)
   static func uniform<G: RandomNumberGenerator>(_ rng: inout G) -> Double {

@@ -11,9 +11,9 @@ struct DemoCommand: ParsableCommand {
     abstract: "Compare every method on built-in example instances.",
     discussion: """
       Instances: the three-registry worked example of Docs/model.md and a small generated \
-      paper instance (seed 1). Columns: status, total expected pulling latency T, T above \
-      the exact optimum (when proven), reconstruction seconds, storage used over capacity, and wall-clock \
-      seconds.
+      paper instance (seed 1). Columns: status, termination, total expected pulling latency \
+      T, T above the optimum (when proven), the lower bound, reconstruction seconds, storage \
+      used over capacity, and wall-clock seconds.
       """
   )
 
@@ -22,7 +22,7 @@ struct DemoCommand: ParsableCommand {
   static let paperOptions = GeneratorOptions(
     kind: .paper, seed: 1, registries: 2, nodes: 4, images: 8, connections: 2, filesPerImageScale: 0.05)
 
-  /// A safety limit for the exact method, so the demo always ends.
+  /// A safety limit for every method, so the demo always ends.
   static let exactTimeLimitSeconds = 60.0
 
   func run() throws {
@@ -55,27 +55,7 @@ struct DemoCommand: ParsableCommand {
           throw CommandFailure.solver(error, file: title)
         }
       }
-      let exact = results.first { $0.report.method == PlanningMethod.exact.rawValue && $0.status == .optimal }?
-        .objective
-      let rows = results.map { result -> [String] in
-        let m = result.metrics
-        let used = m?.registries.reduce(Int64(0)) { $0 + $1.usedBytes } ?? 0
-        let capacity = index.capacity.reduce(0, +)
-        let versus: String
-        if let t = result.objective, let exact, exact > 0 {
-          versus = String(format: "%+.2f%%", (t - exact) / exact * 100)
-        } else {
-          versus = "—"
-        }
-        return [
-          result.report.method, result.status.rawValue, Report.number(result.objective, digits: 2), versus,
-          Report.number(m?.reconstructionSeconds, digits: 2),
-          "\(Report.megabytes(used)) / \(Report.megabytes(capacity))",
-          Report.number(result.report.seconds, digits: 3),
-        ]
-      }
-      let header = ["method", "status", "total latency s", "vs exact", "reconstruction s", "used storage", "seconds"]
-      for line in Report.table(header, rows) { Console.out(line) }
+      for line in ComparisonTable.lines(results) { Console.out(line) }
     }
   }
 }

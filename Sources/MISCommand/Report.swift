@@ -59,6 +59,7 @@ enum Report {
     var lines = [
       "method:                 \(s.method)",
       "status:                 \(s.status.rawValue)",
+      "termination:            \(s.termination.rawValue)",
       "objective (s):          \(number(s.objective))",
       "lower bound (s):        \(number(s.bound))",
       "gap:                    \(s.gap.map(percent) ?? "—")",
@@ -66,6 +67,20 @@ enum Report {
       "seconds:                \(number(s.seconds, digits: 3))",
     ]
     if let seed = s.seed { lines.append("seed:                   \(seed)") }
+    for key in ["autoChoice", "autoReason", "restrictedBound", "warmStart", "start", "fallback"] {
+      guard let value = s.detail(key) else { continue }
+      let text: String
+      switch value {
+      case .string(let string): text = string
+      case .number(let number): text = Self.number(number)
+      default: continue
+      }
+      lines.append("\(key + ":")\(String(repeating: " ", count: max(1, 24 - key.count - 1)))\(text)")
+    }
+    if let prices = s.capacityPrices, !prices.isEmpty {
+      lines.append("capacity prices (s/GiB):")
+      for p in prices { lines.append("  \(p.registry)  \(number(p.secondsPerGiB, digits: 4))") }
+    }
     return lines
   }
 

@@ -7,22 +7,33 @@ public struct PlanningResult: Sendable {
   public let matrix: PlacementMatrix?
   /// The evaluator's metrics of the plan (`Docs/model.md` §5).
   public let metrics: PlanMetrics?
-  /// Method, status, objective, bound, gap, certified ratio, seconds, seed, details.
-  public let report: SolverReport
+  /// Method, status, termination, objective, bound, gap, certified ratio, seconds, seed,
+  /// capacity prices, details: the `solver` block of the plan document.
+  public var report: SolverReport
+  /// Typed figures of the solve (the same figures as ``SolverReport/details``).
+  public var statistics: SolveStatistics
 
   /// Creates a result.
-  public init(index: ProblemIndex, matrix: PlacementMatrix?, metrics: PlanMetrics?, report: SolverReport) {
+  public init(
+    index: ProblemIndex, matrix: PlacementMatrix?, metrics: PlanMetrics?, report: SolverReport,
+    statistics: SolveStatistics = SolveStatistics()
+  ) {
     self.index = index
     self.matrix = matrix
     self.metrics = metrics
     self.report = report
+    self.statistics = statistics
   }
 
-  /// How the solve ended.
+  /// What the solve found.
   public var status: SolveStatus { report.status }
+  /// Why the solve stopped.
+  public var termination: Termination { report.termination }
+  /// `objective / bound` where both exist (see ``SolverReport/certifiedRatio``).
+  public var certifiedRatio: Double? { report.certifiedRatio }
   /// The plan's objective `T`, recomputed by the evaluator.
   public var objective: Double? { report.objective }
-  /// The proven lower bound, where the method has one.
+  /// The proven lower bound on the optimum of the full model, where the method has one.
   public var bound: Double? { report.bound }
   /// The plan with ids, when one was found.
   public var plan: Plan? { matrix.map { index.plan(from: $0) } }

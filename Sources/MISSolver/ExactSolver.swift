@@ -5,8 +5,11 @@ import MISModel
 ///
 /// Every solve runs synchronously on the calling thread, from building the GLPK problem to
 /// deleting it, so that GLPK's per-thread state is never shared; many solves may run at
-/// once from different tasks or threads. Cancelling the calling task stops GLPK at its next
-/// callback and returns the best plan found so far.
+/// once from different tasks or threads. Cancelling the calling task, or a stop requested
+/// through ``Options/control``, stops GLPK at its next callback and returns the best plan
+/// found so far (at least the start plan, when one was given and is feasible) with
+/// termination ``/MISModel/Termination/interrupted``; a time limit that elapses does the same with
+/// ``/MISModel/Termination/timeLimit``. Neither is an error, however short the limit.
 ///
 /// ```swift
 /// let index = try ProblemIndex(instance)
@@ -21,8 +24,11 @@ import MISModel
 public struct ExactSolver: Sendable {
   /// Solve options, with documented defaults.
   public struct Options: Sendable {
-    /// Wall-clock limit in seconds (`nil`: none). At the limit the best plan found is
-    /// returned with status `feasible`, or `timeLimitNoSolution` when there is none.
+    /// Wall-clock limit in seconds (`nil`: none), counted from the start of ``solve(_:)-(ProblemIndex)``;
+    /// must be ≥ 0 (a negative or NaN limit is ``SolverError/invalidOptions(reason:)``). At the
+    /// limit the best plan found (or the start plan) is returned with status `feasible`
+    /// and termination `timeLimit`, or status `timeLimitNoSolution` when there is none.
+    /// Combined with the deadline of ``control``: whichever comes first.
     public var timeLimitSeconds: Double?
     /// Relative MIP gap at which to stop (`nil`: GLPK's default, prove optimality).
     public var relativeGap: Double?
@@ -51,6 +57,12 @@ public struct ExactSolver: Sendable {
     public var progress: (@Sendable (MIPProgress) -> Void)?
     /// Polled from inside the solve; returning `true` stops it like a cancellation.
     public var shouldStop: (@Sendable () -> Bool)?
+    /// Deadline, cancellation and progress of the caller (default: none). A stop is
+    /// checked after the model is built, before GLPK starts, and at every GLPK
+    /// branch-and-cut callback. With a feasible ``startPlan`` the root LP is solved in time
+    /// slices of 0.25 s that see a stop too; without one, GLPK's presolved root LP honours
+    /// the deadline (its own time limit) but sees a cancellation only when the LP ends.
+    public var control: SolveControl = SolveControl()
     /// Refuse models with more non-zeros than this (default 5 000 000), with
     /// ``SolverError/tooLarge(reason:)``, before GLPK allocates anything.
     public var maximumNonzeros: Int
@@ -106,16 +118,41 @@ public struct ExactSolver: Sendable {
 
   /// Solves `index` like ``solve(_:)-(ProblemIndex)`` and also returns the solve's figures
   /// (model sizes before and after the reductions, nodes, time split, start-plan use).
+  /// The same figures are in the result's ``/MISModel/PlanningResult/statistics``.
   public func solveWithStatistics(_ index: ProblemIndex) throws(SolverError) -> (
     result: PlanningResult, statistics: Statistics
   ) {
-    if options.formulation.resolved(for: index) == .benders {
-      return try BendersSolver(options: options).solveWithStatistics(index)
-    }
     let clock = Stopwatch()
+    if let limit = options.timeLimitSeconds, !(limit >= 0) {
+      throw .invalidOptions(reason: "the time limit must be a number of seconds ≥ 0, got \(limit)")
+    }
+    if let gap = options.relativeGap, !(gap >= 0 && gap.isFinite) {
+      throw .invalidOptions(reason: "the relative gap must be a finite number ≥ 0, got \(gap)")
+    }
+    if let start = options.startPlan,
+      start.layerCount != index.layerCount || start.registryCount != index.registryCount
+    {
+      throw .invalidOptions(reason: "the start plan's shape does not match the instance")
+    }
+    var control = options.control
+    if let limit = options.timeLimitSeconds { control = control.limited(toSeconds: limit) }
+    let userStop = options.shouldStop
+    if let userStop {
+      let outer = control.shouldStop
+      control.shouldStop = { userStop() || (outer?() ?? false) }
+    }
+    // The start plan, when feasible, is the fallback answer of a solve stopped early.
+    let startMatrix = options.startPlan.map(index.pruned)
+    let startMetrics = startMatrix.map { index.evaluate($0) }
+    let startIsFeasible = startMetrics.map { $0.feasible && $0.totalLatencySeconds != nil } ?? false
+    if options.formulation.resolved(for: index) == .benders {
+      return try solveBenders(
+        index, control: control, start: startIsFeasible ? startMatrix : nil, clock: clock)
+    }
     let formulation = Formulation(index, reductions: options.reductions, granularities: options.granularities)
     let buildSeconds = clock.seconds
     let size = formulation.size
+    let restricted = options.granularities != [.layer, .file]
     if size.nonzeros > options.maximumNonzeros {
       throw .tooLarge(
         reason: "the reduced model has \(size.nonzeros) non-zeros, over the exact solver's limit of "
@@ -125,10 +162,32 @@ public struct ExactSolver: Sendable {
       unreducedSize: formulation.unreducedSize, reducedSize: size, nodes: 0, buildSeconds: buildSeconds,
       solveSeconds: 0, startPlan: .none)
 
-    func finish(_ status: SolveStatus, _ matrix: PlacementMatrix?, bound: Double?, glpkObjective: Double?)
+    func finish(
+      _ status: SolveStatus, _ termination: Termination, _ matrix: PlacementMatrix?, bound: Double?,
+      glpkObjective: Double?, fromStart: Bool = false
+    )
       throws(SolverError) -> (result: PlanningResult, statistics: Statistics)
     {
       let seconds = clock.seconds
+      var status = status
+      var termination = termination
+      var bound = bound
+      var restrictedBound: Double? = nil
+      if restricted {
+        // A bound of the model restricted to some granularities is no bound on the full
+        // model: it goes to the details, and "optimal" only means optimal for the restriction.
+        restrictedBound = bound
+        bound = nil
+        if status == .optimal { status = .feasible }
+        if termination == .optimal || termination == .infeasible { termination = .completed }
+      }
+      var typed = ExactStatistics(
+        rows: size.rows, columns: size.columns, nonzeros: size.nonzeros,
+        unreducedRows: statistics.unreducedSize.rows, unreducedColumns: statistics.unreducedSize.columns,
+        unreducedNonzeros: statistics.unreducedSize.nonzeros, nodes: statistics.nodes,
+        buildSeconds: statistics.buildSeconds, solveSeconds: statistics.solveSeconds,
+        startPlan: options.startPlan == nil ? nil : Self.describe(statistics.startPlan))
+      if fromStart, typed.startPlan != nil { typed.startPlan = "returned" }
       var details: [(key: String, value: JSONValue)] = [
         ("nodes", .number(Double(statistics.nodes))),
         ("rows", .number(Double(size.rows))), ("columns", .number(Double(size.columns))),
@@ -137,13 +196,15 @@ public struct ExactSolver: Sendable {
         ("unreducedColumns", .number(Double(statistics.unreducedSize.columns))),
         ("unreducedNonzeros", .number(Double(statistics.unreducedSize.nonzeros))),
       ]
-      if options.startPlan != nil { details.append(("startPlan", .string("\(statistics.startPlan)"))) }
+      if let use = typed.startPlan { details.append(("startPlan", .string(use))) }
+      if restricted { details.append(("restrictedBound", restrictedBound.map(JSONValue.number) ?? .null)) }
       guard let matrix else {
         let result = PlanningResult(
           index: index, matrix: nil, metrics: nil,
           report: SolverReport(
-            method: options.methodName, status: status, objective: nil, bound: bound, seconds: seconds, details: details
-          ))
+            method: options.methodName, status: status, termination: termination, objective: nil, bound: bound,
+            seconds: seconds, details: details),
+          statistics: SolveStatistics(exact: typed))
         return (result, statistics)
       }
       let metrics = index.evaluate(matrix)
@@ -163,35 +224,57 @@ public struct ExactSolver: Sendable {
       let result = PlanningResult(
         index: index, matrix: matrix, metrics: metrics,
         report: SolverReport(
-          method: options.methodName, status: status, objective: objective, bound: reportedBound, seconds: seconds,
-          details: details))
+          method: options.methodName, status: status, termination: termination, objective: objective,
+          bound: reportedBound, seconds: seconds, details: details),
+        statistics: SolveStatistics(exact: typed))
       return (result, statistics)
     }
 
+    /// The answer of a solve stopped (`why`) before GLPK found a plan: the start plan when
+    /// it is feasible, else no plan.
+    func stopped(_ why: Termination, bound: Double?) throws(SolverError) -> (
+      result: PlanningResult, statistics: Statistics
+    ) {
+      if startIsFeasible, let startMatrix {
+        return try finish(.feasible, why, startMatrix, bound: bound, glpkObjective: nil, fromStart: true)
+      }
+      return try finish(.timeLimitNoSolution, why, nil, bound: bound, glpkObjective: nil)
+    }
+
     if !formulation.impossiblePairs.isEmpty {
-      return try finish(.infeasible, nil, bound: nil, glpkObjective: nil)
+      return try finish(.infeasible, .infeasible, nil, bound: nil, glpkObjective: nil)
     }
     if formulation.model.columns.isEmpty {
       let empty = PlacementMatrix(for: index)
-      return try finish(.optimal, empty, bound: formulation.originConstant, glpkObjective: formulation.originConstant)
+      return try finish(
+        .optimal, .optimal, empty, bound: formulation.originConstant, glpkObjective: formulation.originConstant)
     }
+    if let why = control.stopReason() { return try stopped(why, bound: nil) }
+
+    /// GLPK's time limit for what is left of the budget (at least 1 ms: GLPK needs a
+    /// positive limit; the callback stops a solve past the deadline anyway).
+    func remaining() -> Double? { control.remainingSeconds.map { max(0.001, $0) } }
 
     var mip = MIPOptions(
-      timeLimitSeconds: options.timeLimitSeconds.map { max(0, $0 - buildSeconds) },
-      relativeGap: options.relativeGap, presolve: options.presolve, cuts: options.cuts,
-      heuristics: options.heuristics)
-    if let start = options.startPlan {
-      guard start.layerCount == index.layerCount, start.registryCount == index.registryCount else {
-        throw .invalidOptions(reason: "the start plan's shape does not match the instance")
-      }
+      timeLimitSeconds: remaining(), relativeGap: options.relativeGap, presolve: options.presolve,
+      cuts: options.cuts, heuristics: options.heuristics)
+    if let start = startMatrix {
       if let values = formulation.columnValues(for: start) {
         mip.incumbent = values
       } else {
         statistics.startPlan = .rejectedInfeasible("the start plan violates the model (e.g. over capacity)")
       }
     }
-    mip.progress = options.progress
-    mip.shouldStop = options.shouldStop
+    let userProgress = options.progress
+    let watch = clock
+    mip.progress = { [control] p in
+      userProgress?(p)
+      control.report(
+        SolveProgress(
+          elapsed: watch.seconds, bestObjective: p.incumbentObjective, bestBound: p.bestBound,
+          phase: "branch-and-cut"))
+    }
+    mip.shouldStop = { [control] in control.isStopRequested }
     let outcome: MIPOutcome
     do {
       outcome = try GLPKSolver.solveMIP(formulation.model, options: mip)
@@ -201,7 +284,7 @@ public struct ExactSolver: Sendable {
       var plain = mip
       plain.cuts = .none
       plain.presolve = false
-      plain.timeLimitSeconds = options.timeLimitSeconds.map { max(0, $0 - clock.seconds) }
+      plain.timeLimitSeconds = remaining()
       do {
         outcome = try GLPKSolver.solveMIP(formulation.model, options: plain)
       } catch {
@@ -211,12 +294,22 @@ public struct ExactSolver: Sendable {
     statistics.nodes = outcome.nodes
     statistics.solveSeconds = outcome.seconds
     if mip.incumbent != nil { statistics.startPlan = outcome.incumbentUse }
+    // Why GLPK stopped, in the report's terms: a cancellation is the caller's stop (or the
+    // deadline, which the callback enforces too).
+    let stopTermination: Termination
+    switch outcome.termination {
+    case .optimal: stopTermination = .optimal
+    case .gapLimit: stopTermination = .gapLimit
+    case .timeLimit: stopTermination = .timeLimit
+    case .cancelled: stopTermination = control.stopReason() ?? .interrupted
+    case .infeasible, .unbounded: stopTermination = .infeasible
+    }
 
     switch outcome.status {
     case .infeasible:
-      return try finish(.infeasible, nil, bound: nil, glpkObjective: nil)
+      return try finish(.infeasible, .infeasible, nil, bound: nil, glpkObjective: nil)
     case .noSolution:
-      return try finish(.timeLimitNoSolution, nil, bound: outcome.bestBound, glpkObjective: nil)
+      return try stopped(stopTermination == .optimal ? .timeLimit : stopTermination, bound: outcome.bestBound)
     case .unbounded:
       throw .glpkFailure(code: 0, context: "GLPK reported an unbounded MIP, impossible for this bounded model")
     case .optimal, .feasible:
@@ -226,11 +319,13 @@ public struct ExactSolver: Sendable {
       // Placements that serve nobody (free in the MIP when capacity allows) are dropped.
       var matrix = index.pruned(formulation.placements(from: values))
       var status: SolveStatus = outcome.status == .optimal ? .optimal : .feasible
+      var termination: Termination = outcome.status == .optimal ? .optimal : stopTermination
       var bound = outcome.status == .optimal ? outcome.objective : outcome.bestBound
       if status == .feasible, let b = bound, let o = outcome.objective,
         o - b <= Tolerance.optimalityGap * max(1, abs(o))
       {
         status = .optimal
+        termination = .optimal
       }
       if status == .optimal, bound == nil { bound = outcome.objective }
       var glpkObjective = outcome.objective
@@ -240,9 +335,12 @@ public struct ExactSolver: Sendable {
       // each try); the first solve's bound stays a valid bound, but the plan is then only
       // known to be feasible.
       var model = formulation.model
+      var overCapacity = false
       for attempt in 0..<3 {
         let excess = capacityExcess(index, matrix)
+        overCapacity = !excess.isEmpty
         if excess.isEmpty { break }
+        if control.isStopRequested { break }
         for (r, bytes) in excess {
           guard let row = model.rows.firstIndex(where: { $0.name == "capacity_\(r)" }) else { continue }
           // Row tolerance (1e-7 relative) plus integrality tolerance (1e-5) times the
@@ -254,16 +352,120 @@ public struct ExactSolver: Sendable {
         }
         var retry = mip
         retry.incumbent = nil
-        retry.timeLimitSeconds = options.timeLimitSeconds.map { max(0.001, $0 - clock.seconds) }
+        retry.timeLimitSeconds = remaining()
         let again = try GLPKSolver.solveMIP(model, options: retry)
         guard again.status == .optimal || again.status == .feasible, let v = again.values else { break }
         matrix = index.pruned(formulation.placements(from: v))
         glpkObjective = again.objective
         status = .feasible
+        if termination == .optimal { termination = .completed }
         statistics.nodes += again.nodes
+        overCapacity = !capacityExcess(index, matrix).isEmpty
       }
-      return try finish(status, matrix, bound: bound, glpkObjective: glpkObjective)
+      if overCapacity {
+        // Stopped before the capacity re-solve succeeded: the plan is not usable.
+        return try stopped(control.stopReason() ?? .timeLimit, bound: bound)
+      }
+      // Never worse than the start plan (GLPK keeps it as its incumbent; this only matters
+      // when the capacity re-solve above replaced the plan).
+      if startIsFeasible, let startMatrix, let startObjective = startMetrics?.totalLatencySeconds,
+        let planObjective = index.evaluate(matrix).totalLatencySeconds,
+        startObjective < planObjective - Tolerance.optimalityGap * max(1, abs(startObjective))
+      {
+        return try finish(.feasible, termination, startMatrix, bound: bound, glpkObjective: nil, fromStart: true)
+      }
+      return try finish(status, termination, matrix, bound: bound, glpkObjective: glpkObjective)
     }
+  }
+
+  /// The start plan's fate in words, for the report.
+  static func describe(_ use: MIPOutcome.IncumbentUse) -> String {
+    switch use {
+    case .none: return "none"
+    case .rejectedInfeasible(let why): return "rejected: \(why)"
+    case .notRequested: return "notRequested"
+    case .accepted: return "accepted"
+    case .rejectedNotBetter: return "rejectedNotBetter"
+    }
+  }
+
+  /// The Benders path under the same contract as the compact one: `control` (deadline,
+  /// cancellation, progress) is handed down as a time limit and a stop callback; the
+  /// result gets its termination, falls back to (and is never worse than) a feasible start
+  /// plan, reports a restricted bound as `restrictedBound`, and carries typed statistics.
+  private func solveBenders(
+    _ index: ProblemIndex, control: SolveControl, start: PlacementMatrix?, clock: Stopwatch
+  ) throws(SolverError) -> (result: PlanningResult, statistics: Statistics) {
+    var inner = options
+    inner.timeLimitSeconds = control.remainingSeconds.map { max(0.001, $0) }
+    inner.shouldStop = { control.isStopRequested }
+    let userProgress = options.progress
+    inner.progress = { p in
+      userProgress?(p)
+      control.report(
+        SolveProgress(
+          elapsed: clock.seconds, bestObjective: p.incumbentObjective, bestBound: p.bestBound,
+          phase: "branch-and-cut"))
+    }
+    inner.control = SolveControl()
+    var (result, statistics): (PlanningResult, Statistics)
+    if control.isStopRequested {
+      let empty = ModelSize(rows: 0, columns: 0, integerColumns: 0, nonzeros: 0)
+      statistics = Statistics(
+        unreducedSize: empty, reducedSize: empty, nodes: 0, buildSeconds: 0, solveSeconds: 0, startPlan: .none)
+      result = PlanningResult(
+        index: index, matrix: nil, metrics: nil,
+        report: SolverReport(
+          method: options.methodName, status: .timeLimitNoSolution, objective: nil, bound: nil, seconds: 0))
+    } else {
+      (result, statistics) = try BendersSolver(options: inner).solveWithStatistics(index)
+    }
+    var report = result.report
+    var matrix = result.matrix
+    var metrics = result.metrics
+    var fromStart = false
+    if let start, let startObjective = index.evaluate(start).totalLatencySeconds,
+      report.status != .infeasible,
+      startObjective < (report.objective ?? .infinity) - Tolerance.optimalityGap * max(1, abs(startObjective))
+    {
+      matrix = start
+      metrics = index.evaluate(start)
+      report.status = .feasible
+      report.objective = startObjective
+      report.bound = report.bound.map { min($0, startObjective) }
+      fromStart = true
+    }
+    switch report.status {
+    case .optimal: report.termination = .optimal
+    case .infeasible: report.termination = .infeasible
+    case .feasible, .timeLimitNoSolution:
+      report.termination = control.stopReason() ?? (options.relativeGap != nil ? .gapLimit : .timeLimit)
+    }
+    if options.granularities != [.layer, .file] {
+      report.details.append(("restrictedBound", report.bound.map(JSONValue.number) ?? .null))
+      report.bound = nil
+      if report.status == .optimal { report.status = .feasible }
+      if report.termination == .optimal || report.termination == .infeasible { report.termination = .completed }
+    }
+    var startUse: String? = options.startPlan == nil ? nil : Self.describe(statistics.startPlan)
+    if fromStart { startUse = "returned" }
+    if let startUse {
+      report.details.removeAll { $0.key == "startPlan" }
+      report.details.append(("startPlan", .string(startUse)))
+    }
+    report.seconds = clock.seconds
+    report.updateDerived()
+    let typed = ExactStatistics(
+      rows: statistics.reducedSize.rows, columns: statistics.reducedSize.columns,
+      nonzeros: statistics.reducedSize.nonzeros, unreducedRows: statistics.unreducedSize.rows,
+      unreducedColumns: statistics.unreducedSize.columns, unreducedNonzeros: statistics.unreducedSize.nonzeros,
+      nodes: statistics.nodes, buildSeconds: statistics.buildSeconds, solveSeconds: statistics.solveSeconds,
+      startPlan: startUse)
+    return (
+      PlanningResult(
+        index: index, matrix: matrix, metrics: metrics, report: report, statistics: SolveStatistics(exact: typed)),
+      statistics
+    )
   }
 
   /// The bytes by which each over-capacity registry of `matrix` exceeds its capacity.

@@ -11,8 +11,14 @@ public struct Reductions: Sendable, Hashable {
   public var fileClasses: Bool
   /// Drop every source whose cost is not below the origin's for that (node, layer).
   public var dominatedSources: Bool
-  /// Fix to 0 (omit) placements with no useful source behind them, or that cannot fit.
+  /// Fix to 0 (omit) placements with no useful source behind them, or (with
+  /// ``oversizedCopies``) that cannot fit.
   public var uselessPlacements: Bool
+  /// With ``uselessPlacements``, also omit copies larger than the registry's capacity
+  /// (default true). Off, the model's columns do not depend on the capacities, so its LP
+  /// value is a convex function of them and the capacity rows' duals are honest prices
+  /// (`Docs/model.md` §8); the approximate planner's exact LP is built that way.
+  public var oversizedCopies: Bool = true
   /// Never place layers without demand.
   public var zeroDemandLayers: Bool
   /// Drop file-level candidates that a layer-level copy dominates: when the files of `l`
@@ -129,6 +135,14 @@ public struct Formulation: Sendable {
   /// Demanded pairs `(n,l)` with no possible source at all (no link to any registry that
   /// could hold `l`, no origin link): the instance is infeasible when this is non-empty.
   public let impossiblePairs: [(node: Int32, layer: Int32)]
+  /// The capacity row of each registry that has one, as (row, registry), ascending.
+  public var capacityRows: [(row: Int, registry: Int)] {
+    var out: [(Int, Int)] = []
+    for (i, row) in model.rows.enumerated() where row.name.hasPrefix("capacity_") {
+      if let r = Int(row.name.dropFirst("capacity_".count)) { out.append((i, r)) }
+    }
+    return out
+  }
   /// `Σ D·cO` over the pairs with an origin link: the objective constant.
   public var originConstant: Double { model.objectiveConstant }
 
@@ -190,8 +204,9 @@ public struct Formulation: Sendable {
           let r = Int(index.nodeLinks.values[position])
           let cL = index.layerCost(linkPosition: position, layer: l)
           let cF = cL + index.reconstructionTime[l]
-          let fitsLayer = !reductions.uselessPlacements || index.layerSize[l] <= index.capacity[r]
-          let fitsFile = !reductions.uselessPlacements || layerFileBytes[l] <= index.capacity[r]
+          let checkFit = reductions.uselessPlacements && reductions.oversizedCopies
+          let fitsLayer = !checkFit || index.layerSize[l] <= index.capacity[r]
+          let fitsFile = !checkFit || layerFileBytes[l] <= index.capacity[r]
           if allowLayer, fitsLayer, !reductions.dominatedSources || (origin.map { cL < $0 } ?? true) {
             pending.append(
               PendingSource(node: Int32(n), layer: Int32(l), registry: Int32(r), fileLevel: false, demand: d, cost: cL))

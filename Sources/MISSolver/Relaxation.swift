@@ -31,14 +31,21 @@ public struct Relaxation: Sendable {
   public let lowerBound: Double?
   /// Seconds spent in the LP solver.
   public let seconds: Double
+  /// Capacity price of each registry in seconds of total latency per GiB: the negated
+  /// dual value of its capacity row (0 where it has none), when optimal.
+  public let capacityPrices: [Double]?
 
   /// Creates a relaxation from parts (e.g. a solution computed elsewhere).
-  public init(formulation: Formulation, status: Status, values: [Double], lowerBound: Double?, seconds: Double) {
+  public init(
+    formulation: Formulation, status: Status, values: [Double], lowerBound: Double?, seconds: Double,
+    capacityPrices: [Double]? = nil
+  ) {
     self.formulation = formulation
     self.status = status
     self.values = values
     self.lowerBound = lowerBound
     self.seconds = seconds
+    self.capacityPrices = capacityPrices
   }
 
   /// Solves the relaxation with GLPK.
@@ -57,16 +64,25 @@ public struct Relaxation: Sendable {
     if formulation.model.columns.isEmpty {
       // Nothing to decide: everything comes from the origin.
       return Relaxation(
-        formulation: formulation, status: .optimal, values: [], lowerBound: formulation.originConstant, seconds: 0)
+        formulation: formulation, status: .optimal, values: [], lowerBound: formulation.originConstant, seconds: 0,
+        capacityPrices: [Double](repeating: 0, count: formulation.index.registryCount))
     }
     let outcome = try GLPKSolver.solveLP(formulation.model, method: method, timeLimitSeconds: timeLimitSeconds)
     switch outcome.status {
     case .optimal:
       // Clamp tiny numerical excursions into [0, 1].
       let values = (outcome.values ?? []).map { min(1, max(0, $0)) }
+      var prices = [Double](repeating: 0, count: formulation.index.registryCount)
+      if let duals = outcome.rowDuals {
+        for (row, r) in formulation.capacityRows where row < duals.count {
+          // A ≤ row of a minimisation has a dual ≤ 0: relaxing it by one byte lowers the
+          // optimum by −dual seconds.
+          prices[r] = max(0, -duals[row]) * 1_073_741_824
+        }
+      }
       return Relaxation(
         formulation: formulation, status: .optimal, values: values,
-        lowerBound: outcome.objective, seconds: outcome.seconds)
+        lowerBound: outcome.objective, seconds: outcome.seconds, capacityPrices: prices)
     case .infeasible:
       return Relaxation(
         formulation: formulation, status: .infeasible, values: [], lowerBound: nil, seconds: outcome.seconds)
@@ -88,5 +104,33 @@ public struct Relaxation: Sendable {
   public func fileLevelShare(layer l: Int, registry r: Int) -> Double {
     let c = formulation.fileColumn[l * formulation.index.registryCount + r]
     return c >= 0 && !values.isEmpty ? values[Int(c)] : 0
+  }
+}
+
+extension Relaxation {
+  /// The relaxation's optimal solution as a ``FractionalPlan`` (the input of rounding),
+  /// when optimal.
+  public var fractionalPlan: FractionalPlan? {
+    guard status == .optimal else { return nil }
+    let index = formulation.index
+    let R = index.registryCount
+    var siteLayer: [Int32] = []
+    var siteRegistry: [Int32] = []
+    var layerShares: [Double] = []
+    var fileShares: [Double] = []
+    var starts = [Int](repeating: 0, count: index.layerCount + 1)
+    for l in 0..<index.layerCount {
+      starts[l] = siteLayer.count
+      for r in 0..<R where formulation.layerColumn[l * R + r] >= 0 || formulation.fileColumn[l * R + r] >= 0 {
+        siteLayer.append(Int32(l))
+        siteRegistry.append(Int32(r))
+        layerShares.append(layerLevelShare(layer: l, registry: r))
+        fileShares.append(fileLevelShare(layer: l, registry: r))
+      }
+    }
+    starts[index.layerCount] = siteLayer.count
+    return FractionalPlan(
+      layerCount: index.layerCount, registryCount: R, siteLayer: siteLayer, siteRegistry: siteRegistry,
+      layerShares: layerShares, fileShares: fileShares, layerSiteStart: starts)
   }
 }

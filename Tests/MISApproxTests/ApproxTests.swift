@@ -34,7 +34,7 @@ func theoremInstances() -> [(String, Instance)] {
   func approxIsNeverBetterThanOptimalAndCertified(seed: Int) throws {
     let index = try ProblemIndex(tinyInstance(UInt64(seed)))
     let exact = try ExactSolver().solve(index)
-    let approx = try ApproxSolver(options: .init(seed: UInt64(seed), trials: 8)).solve(index)
+    let approx = try ApproxSolver(options: .init(seed: UInt64(seed), trials: 8)).solveWithDetails(index)
     try approx.ratios.check()
     guard let optimum = exact.objective else {
       #expect(exact.status == .infeasible)
@@ -97,12 +97,12 @@ func theoremInstances() -> [(String, Instance)] {
   @Test func sameSeedSamePlanWhateverTheThreadCount() throws {
     let index = try ProblemIndex(
       InstanceGenerator.generate(GeneratorOptions(kind: .paper, seed: 4, registries: 4, nodes: 6, images: 20)))
-    let serial = try ApproxSolver(options: .init(seed: 99, trials: 12, parallelism: 1)).solve(index)
-    let parallel = try ApproxSolver(options: .init(seed: 99, trials: 12, parallelism: 4)).solve(index)
+    let serial = try ApproxSolver(options: .init(seed: 99, trials: 12, parallelism: 1)).solveWithDetails(index)
+    let parallel = try ApproxSolver(options: .init(seed: 99, trials: 12, parallelism: 4)).solveWithDetails(index)
     #expect(serial.result.plan == parallel.result.plan)
     #expect(serial.result.objective == parallel.result.objective)
     #expect(serial.trials == parallel.trials)
-    let other = try ApproxSolver(options: .init(seed: 100, trials: 12, parallelism: 2)).solve(index)
+    let other = try ApproxSolver(options: .init(seed: 100, trials: 12, parallelism: 2)).solveWithDetails(index)
     #expect(other.trials.map(\.preRepairObjective) != serial.trials.map(\.preRepairObjective))
   }
 
@@ -111,7 +111,7 @@ func theoremInstances() -> [(String, Instance)] {
       let index = try ProblemIndex(
         InstanceGenerator.generate(
           GeneratorOptions(kind: .paper, seed: seed, registries: 3, nodes: 4, images: 10, capacityFraction: 0.05)))
-      let approx = try ApproxSolver(options: .init(seed: seed, trials: 4, includeGreedy: false)).solve(index)
+      let approx = try ApproxSolver(options: .init(seed: seed, trials: 4, includeGreedy: false)).solveWithDetails(index)
       let plan = try #require(approx.result.plan)
       #expect(index.evaluate(plan).feasible)
       try approx.ratios.check()

@@ -26,7 +26,7 @@ import Testing
       if job.exact {
         result = try ExactSolver().solve(job.index)
       } else {
-        result = try ApproxSolver(options: .init(seed: 11, trials: 8, parallelism: 2)).solve(job.index).result
+        result = try ApproxSolver(options: .init(seed: 11, trials: 8, parallelism: 2)).solve(job.index)
       }
       return Fingerprint(
         status: result.status, objective: result.objective, bound: result.bound, placements: result.matrix?.rawStates)

@@ -6,7 +6,7 @@ import Testing
 /// standard output and standard error against `Docs/cli.md`.
 @Suite("mis command line")
 struct MISCommandTests {
-  static let methods = ["exact", "approx", "layer-only", "file-only", "popularity", "origin-only"]
+  static let methods = ["exact", "approx", "auto", "layer-only", "file-only", "popularity", "origin-only"]
 
   // MARK: validate
 
@@ -409,7 +409,8 @@ struct MISCommandTests {
     let run = try mis("demo")
     #expect(run.status == 0, "\(run)")
     for method in Self.methods { #expect(run.stdout.contains(method), "demo lacks \(method)") }
-    for column in ["status", "total latency", "vs exact", "reconstruction", "used storage", "seconds"] {
+    for column in ["status", "termination", "total latency", "vs optimum", "reconstruction", "used storage", "seconds"]
+    {
       #expect(run.stdout.contains(column))
     }
     #expect(run.stdout.contains("three-registries"))

@@ -1,75 +1,3 @@
-/// How a solve ended (`status` of the `solver` block, `Docs/formats.md` §4).
-public enum SolveStatus: String, Sendable, Hashable, CaseIterable {
-  /// The plan is proven optimal (within the requested gap, if any).
-  case optimal
-  /// A feasible plan, not proven optimal (a heuristic, or an exact solve stopped by a limit).
-  case feasible
-  /// The instance has no feasible plan (e.g. a demanded pair with no possible source, or
-  /// capacities too small for the pairs without an origin link).
-  case infeasible
-  /// Stopped by a limit (time, cancellation) before any feasible plan was found.
-  case timeLimitNoSolution
-}
-
-/// The `solver` block of a plan document (`Docs/formats.md` §4): how the plan was obtained.
-public struct SolverReport: Sendable, Hashable {
-  /// The method name, e.g. `exact`, `approx`, `popularity`.
-  public var method: String
-  /// How the solve ended.
-  public var status: SolveStatus
-  /// The plan's objective `T` (seconds), as recomputed by the evaluator; `nil` without a plan.
-  public var objective: Double?
-  /// A proven lower bound on the optimum, where the method has one.
-  public var bound: Double?
-  /// Relative gap `(objective − bound) / objective`, where both exist.
-  public var gap: Double?
-  /// `objective / bound`, where both exist and the bound is positive.
-  public var certifiedRatio: Double?
-  /// Wall-clock seconds of the solve.
-  public var seconds: Double
-  /// The seed of a randomized method.
-  public var seed: UInt64?
-  /// Further method-specific figures (model sizes, nodes, trials…), in order.
-  public var details: [(key: String, value: JSONValue)]
-
-  /// Creates a report; `gap` and `certifiedRatio` are derived from `objective` and `bound`.
-  public init(
-    method: String, status: SolveStatus, objective: Double?, bound: Double?, seconds: Double,
-    seed: UInt64? = nil, details: [(key: String, value: JSONValue)] = []
-  ) {
-    self.method = method
-    self.status = status
-    self.objective = objective
-    self.bound = bound
-    self.seconds = seconds
-    self.seed = seed
-    self.details = details
-    if let objective, let bound {
-      gap = objective > 0 ? max(0, objective - bound) / objective : 0
-      certifiedRatio = bound > 0 ? objective / bound : (objective == 0 ? 1 : nil)
-    } else {
-      gap = nil
-      certifiedRatio = nil
-    }
-  }
-
-  /// Equality of every field, the details compared as JSON values.
-  public static func == (a: SolverReport, b: SolverReport) -> Bool {
-    a.method == b.method && a.status == b.status && a.objective == b.objective && a.bound == b.bound
-      && a.gap == b.gap && a.certifiedRatio == b.certifiedRatio && a.seconds == b.seconds && a.seed == b.seed
-      && JSONValue.object(a.details) == JSONValue.object(b.details)
-  }
-
-  /// Hashes the identifying fields (method, status, objective, bound, seed).
-  public func hash(into hasher: inout Hasher) {
-    hasher.combine(method)
-    hasher.combine(status)
-    hasher.combine(objective)
-    hasher.combine(bound)
-    hasher.combine(seed)
-  }
-}
-
 /// Reads and writes `mis-plan/1` documents (`Docs/formats.md` §2–4).
 public enum PlanCodec {
   /// Decodes a plan. `metrics` and `solver` blocks are informative and not read; warnings
@@ -88,10 +16,8 @@ public enum PlanCodec {
   /// e.g. `placements[0].granularty: unknown key "granularty" ignored; did you mean
   /// "granularity"?`.
   ///
-  /// - Parameters:
-  ///   - bytes: the UTF-8 JSON document.
-  ///   - strict: when `true`, warnings are errors: the call throws
-  ///     ``ModelError/invalidPlan(_:)`` listing each as a ``ValidationIssue``.
+  /// - Parameter strict: when `true`, warnings are errors: the call throws
+  ///   ``ModelError/invalidPlan(_:)`` listing each as a ``ValidationIssue``.
   /// - Throws: as ``decode(_:)``; in strict mode also for warnings.
   public static func decodeWithWarnings(_ bytes: [UInt8], strict: Bool = false) throws(ModelError) -> (
     plan: Plan, warnings: [ValidationWarning]
@@ -249,11 +175,14 @@ public enum PlanCodec {
     return .object(pairs)
   }
 
-  /// The `solver` block (`Docs/formats.md` §4).
+  /// The `solver` block (`Docs/cli.md`): `method`, `status`, `termination`, `objective`, `bound`,
+  /// `gap`, `certifiedRatio`, `seconds`, `seed`, then `capacityPrices` when the method
+  /// solved a relaxation, then the method's ``SolverReport/details``.
   public static func encodeSolver(_ s: SolverReport) -> JSONValue {
     var pairs: [(key: String, value: JSONValue)] = [
       ("method", .string(s.method)),
       ("status", .string(s.status.rawValue)),
+      ("termination", .string(s.termination.rawValue)),
       ("objective", s.objective.map(JSONValue.number) ?? .null),
       ("bound", s.bound.map(JSONValue.number) ?? .null),
       ("gap", s.gap.map(JSONValue.number) ?? .null),
@@ -262,6 +191,16 @@ public enum PlanCodec {
       // Seeds above 2^53 would lose digits as JSON numbers: they are written as strings.
       ("seed", s.seed.map { $0 <= 1 << 53 ? .number(Double($0)) : .string(String($0)) } ?? .null),
     ]
+    if let prices = s.capacityPrices {
+      pairs.append(
+        (
+          "capacityPrices",
+          .array(
+            prices.map {
+              .object([("registry", .string($0.registry)), ("secondsPerGiB", .number($0.secondsPerGiB))])
+            })
+        ))
+    }
     pairs += s.details
     return .object(pairs)
   }

@@ -103,11 +103,13 @@ extension GLPKSolver {
       // Bytes (capacity rows, ~1e8) beside seconds (cut rows, ~1): unscaled, GLPK's dual
       // simplex inside the search was measured to prune the optimum of a 3×4×6 instance.
       try problem.scale()
-      switch try problem.simplex(deadline: deadline) {
+      let stop = options.shouldStop
+      switch try problem.simplex(deadline: deadline, shouldStop: { Task.isCancelled || stop?() == true }) {
       case .optimal: break
       case .infeasible: return (outcome(.infeasible, .infeasible), statistics)
       case .unbounded: return (outcome(.unbounded, .unbounded), statistics)
       case .limit: return (outcome(.noSolution, .timeLimit), statistics)
+      case .stopped: return (outcome(.noSolution, .cancelled), statistics)
       }
       // Root separation loop: the rows become part of the model GLPK branches on.
       var round = 0
@@ -125,6 +127,7 @@ extension GLPKSolver {
         case .infeasible: return (outcome(.infeasible, .infeasible), statistics)
         case .unbounded: return (outcome(.unbounded, .unbounded), statistics)
         case .limit: return (outcome(.noSolution, .timeLimit, bound: statistics.rootBound), statistics)
+        case .stopped: return (outcome(.noSolution, .cancelled, bound: statistics.rootBound), statistics)
         }
       }
       statistics.rootRounds = round

@@ -96,11 +96,13 @@ public enum GLPKSolver {
         // end with a wrong "optimal" MIP (seen on a 3 × 4 × 6 instance: 53 524 reported,
         // 53 513 true, glpsol right), so scale as glpsol does.
         try problem.scale()
-        switch try problem.simplex(deadline: deadline) {
+        let stop = options.shouldStop
+        switch try problem.simplex(deadline: deadline, shouldStop: { Task.isCancelled || stop?() == true }) {
         case .optimal: break
         case .infeasible: return outcome(.infeasible, .infeasible)
         case .unbounded: return outcome(.unbounded, .unbounded)
         case .limit: return outcome(.noSolution, .timeLimit)
+        case .stopped: return outcome(.noSolution, .cancelled)
         }
       }
       let state = MIPCallbackState(options: options, deadline: deadline)
@@ -187,7 +189,7 @@ public enum GLPKSolver {
         outcome.rowDuals = solution.duals
       case .infeasible: outcome.status = .infeasible
       case .unbounded: outcome.status = .unbounded
-      case .limit: outcome.status = .limit
+      case .limit, .stopped: outcome.status = .limit
       }
       outcome.seconds = deadline.elapsedSeconds()
       return outcome

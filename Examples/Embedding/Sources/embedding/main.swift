@@ -26,19 +26,25 @@ b.addDemand(node: "site-1", image: "web:1", pulls: 40)
 b.addDemand(node: "site-2", image: "api:1", pulls: 25)
 
 do {
-  let index = try ProblemIndex(try b.build())  // validates (`Docs/formats.md` §1)
+  let index = try ProblemIndex(try b.build())  // validates (Docs/model.md §1)
 
-  // A hand-written plan, checked by the evaluator.
+  // A hand-written plan with ids, checked by the evaluator.
   let plan = Plan(placements: [Placement(registry: "edge-a", layer: "base", granularity: .layer)])
   let handMetrics = index.evaluate(plan)
   print("hand plan:", handMetrics.feasible, handMetrics.totalLatencySeconds ?? .nan)
 
-  let exact = try ExactSolver().solve(index)
-  let approx = try Planner.solve(index, method: .approx, options: PlannerOptions())
-  print("exact: ", exact.status, exact.objective ?? .nan)
-  print("approx:", approx.status, approx.objective ?? .nan, "certified ratio", approx.report.certifiedRatio ?? .nan)
+  // Every method returns a PlanningResult. The time limit applies to every method (at the
+  // limit: the best plan so far); the hand plan is the exact method's first incumbent.
+  var options = PlannerOptions()
+  options.timeLimitSeconds = 30
+  options.startPlan = plan
+  let exact = try Planner.solve(index, method: .exact, options: options)
+  let approx = try Planner.solve(index, method: .approx)
+  print(exact)  // method, status, termination, objective, bound, certified ratio
+  print(ComparisonTable.render([exact, approx]))
+  print("site-2 pulls base from:", exact.source(node: "site-2", layer: "base").map { "\($0)" } ?? "nowhere")
 
-  guard handMetrics.feasible, exact.status == .optimal, let best = exact.objective,
+  guard handMetrics.feasible, exact.termination == .optimal, let best = exact.objective,
     let hand = handMetrics.totalLatencySeconds, let found = approx.objective,
     Tolerance.atMost(best, hand), Tolerance.atMost(best, found)
   else {

@@ -1,0 +1,90 @@
+import MISModel
+import MISSolver
+import MISTestSupport
+import Testing
+
+@testable import MISApprox
+
+/// Plan quality of the approximate planner (issue: within 1 % of the optimum, never worse
+/// than a baseline, better with more effort): dominance over the baselines by
+/// construction, monotone improvement with the search's effort, never below the optimum,
+/// the same plan whatever the thread count.
+@Suite struct ApproxQualityTests {
+  private static func smallPaper(_ seed: UInt64) -> Instance {
+    var options = GeneratorOptions(
+      kind: .paper, seed: seed, registries: 3, nodes: 4, images: 8, capacityFraction: 0.25)
+    options.filesPerImageScale = 0.05
+    return InstanceGenerator.generate(options)
+  }
+
+  static let instances: [(String, Instance)] =
+    (0..<6).map { ("tiny-\($0)", tinyInstance(UInt64($0 * 7 + 1))) } + (1...3).map { ("paper-\($0)", smallPaper($0)) }
+
+  @Test(arguments: 0..<instances.count)
+  func neverWorseThanAnyBaseline(case number: Int) throws {
+    let (name, instance) = Self.instances[number]
+    let index = try ProblemIndex(instance)
+    var options = PlannerOptions()
+    options.trials = 8
+    let approx = try Planner.solve(index, method: .approx, options: options)
+    for method in [PlanningMethod.layerOnly, .fileOnly, .popularity, .originOnly] {
+      let baseline = try Planner.solve(index, method: method, options: options)
+      guard let theirs = baseline.objective, baseline.metrics?.feasible == true else { continue }
+      let ours = try #require(approx.objective, "\(name): approx found no plan where \(method.rawValue) did")
+      #expect(ours <= theirs * (1 + 1e-12), "\(name): approx \(ours) worse than \(method.rawValue) \(theirs)")
+    }
+  }
+
+  @Test func moreSearchNeverWorsensThePlan() throws {
+    let index = try ProblemIndex(Self.smallPaper(2))
+    var previous = Double.infinity
+    for passes in [0, 1, 2, 4] {
+      var options = ApproxSolver.Options(seed: 3, trials: 8)
+      options.neighbourhoodSearch = passes > 0
+      options.neighbourhoodPasses = max(1, passes)
+      let objective = try #require(try ApproxSolver(options: options).solve(index).objective)
+      #expect(objective <= previous * (1 + 1e-12), "\(passes) passes: \(objective) after \(previous)")
+      previous = objective
+    }
+  }
+
+  @Test(arguments: [2, 5, 9, 14, 23])
+  func neverBelowTheOptimumAndCloseToIt(seed: Int) throws {
+    let instance = tinyInstance(UInt64(seed))
+    let index = try ProblemIndex(instance)
+    guard let optimum = BruteForce.optimum(instance)?.objective else { return }
+    let result = try ApproxSolver(options: .init(seed: 1, trials: 8)).solve(index)
+    let objective = try #require(result.objective)
+    #expect(Tolerance.atMost(optimum, objective))
+    #expect(objective <= optimum * 1.03, "approx \(objective) vs optimum \(optimum)")
+    if let bound = result.bound { #expect(Tolerance.atMost(bound, optimum)) }
+  }
+
+  @Test func samePlanWhateverTheThreadCount() throws {
+    let index = try ProblemIndex(Self.smallPaper(1))
+    var one = ApproxSolver.Options(seed: 5, trials: 6, parallelism: 1)
+    one.relaxation = .lagrangian
+    var two = one
+    two.parallelism = 3
+    let a = try ApproxSolver(options: one).solve(index)
+    let b = try ApproxSolver(options: two).solve(index)
+    #expect(a.matrix == b.matrix)
+    #expect(a.objective == b.objective && a.bound == b.bound)
+    #expect(a.report.capacityPrices == b.report.capacityPrices)
+  }
+
+  @Test func reportCarriesPricesAndBoundSource() throws {
+    let index = try ProblemIndex(Self.smallPaper(3))
+    let result = try ApproxSolver(options: .init(seed: 1, trials: 4)).solve(index)
+    let prices = try #require(result.report.capacityPrices)
+    #expect(prices.map(\.registry) == index.instance.registries.map(\.id))
+    #expect(prices.allSatisfy { $0.secondsPerGiB >= 0 && $0.secondsPerGiB.isFinite })
+    #expect(result.statistics.approx?.boundSource == "lp")
+    // The LP bound equals the monolithic LP of the same reduced model.
+    var reductions = Reductions.all
+    reductions.oversizedCopies = false
+    let lp = try #require(try Relaxation.solve(Formulation(index, reductions: reductions)).lowerBound)
+    let bound = try #require(result.bound)
+    #expect(abs(bound - lp) <= 1e-6 * max(1, abs(lp)))
+  }
+}

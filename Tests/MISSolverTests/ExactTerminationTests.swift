@@ -1,0 +1,67 @@
+import Foundation
+import MISModel
+import MISSolver
+import Testing
+
+/// Why an exact solve stopped, and what it returns when stopped early.
+@Suite struct ExactTerminationTests {
+  let index: ProblemIndex = {
+    do { return try ProblemIndex(ReferenceExamples.threeRegistries) } catch { fatalError("\(error)") }
+  }()
+
+  @Test func provenOptimumTerminatesOptimal() throws {
+    let result = try ExactSolver().solve(index)
+    #expect(result.status == .optimal && result.termination == .optimal)
+    let exact = try #require(result.statistics.exact)
+    #expect(exact.rows > 0 && exact.columns > 0 && exact.unreducedColumns >= exact.columns)
+  }
+
+  @Test func tinyLimitsAreResultsNegativeOnesErrors() throws {
+    for limit in [0.0, 0.001] {
+      let result = try ExactSolver(options: .init(timeLimitSeconds: limit)).solve(index)
+      #expect([.timeLimit, .optimal].contains(result.termination), "\(limit): \(result.termination)")
+    }
+    for limit in [-1.0, .nan] {
+      #expect {
+        try ExactSolver(options: .init(timeLimitSeconds: limit)).solve(index)
+      } throws: { error in
+        guard let error = error as? SolverError, case .invalidOptions(let reason) = error else { return false }
+        return reason.contains("\(limit)")
+      }
+    }
+  }
+
+  @Test func stoppedSolveReturnsTheStartPlan() throws {
+    let optimum = try ExactSolver().solve(index)
+    var options = ExactSolver.Options()
+    options.startPlan = optimum.matrix
+    options.control = SolveControl(timeLimitSeconds: 0)
+    let timed = try ExactSolver(options: options).solve(index)
+    #expect(timed.termination == .timeLimit && timed.status == .feasible)
+    #expect(timed.matrix == optimum.matrix)
+    #expect(timed.statistics.exact?.startPlan == "returned")
+    options.control = SolveControl(shouldStop: { true })
+    let interrupted = try ExactSolver(options: options).solve(index)
+    #expect(interrupted.termination == .interrupted && interrupted.matrix == optimum.matrix)
+    // Without a start plan there is nothing to return.
+    options.startPlan = nil
+    let none = try ExactSolver(options: options).solve(index)
+    #expect(none.status == .timeLimitNoSolution && none.termination == .interrupted && none.matrix == nil)
+  }
+
+  @Test func gapLimitAndRestrictedBounds() throws {
+    let index = try ProblemIndex(
+      InstanceGenerator.generate(
+        GeneratorOptions(
+          kind: .paper, seed: 3, registries: 5, nodes: 10, images: 10, capacityFraction: 0.1,
+          filesPerImageScale: 0.05)))
+    var options = ExactSolver.Options(timeLimitSeconds: 60, relativeGap: 0.5)
+    let gapped = try ExactSolver(options: options).solve(index)
+    #expect(gapped.termination == .gapLimit || gapped.termination == .optimal, "\(gapped.termination)")
+    options = ExactSolver.Options()
+    options.granularities = [.layer]
+    let layerOnly = try ExactSolver(options: options).solve(self.index)
+    #expect(layerOnly.bound == nil && layerOnly.status == .feasible && layerOnly.termination == .completed)
+    #expect(layerOnly.report.detail("restrictedBound") != nil)
+  }
+}

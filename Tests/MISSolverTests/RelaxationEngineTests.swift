@@ -1,0 +1,117 @@
+import Foundation
+import MISModel
+import MISTestSupport
+import Testing
+
+@testable import MISSolver
+
+/// The relaxation engine: every bound it reports is a proven lower bound, the exact LP path
+/// equals the monolithic LP, the bound history never decreases, results do not depend on
+/// the thread count, and capacity prices are supergradients of the relaxation's value.
+@Suite struct RelaxationEngineTests {
+  static let seeds = Array(0..<24)
+
+  private func smallPaper(_ seed: UInt64) -> Instance {
+    var options = GeneratorOptions(kind: .paper, seed: seed, registries: 3, nodes: 4, images: 8, capacityFraction: 0.3)
+    options.filesPerImageScale = 0.05
+    return InstanceGenerator.generate(options)
+  }
+
+  @Test(arguments: seeds)
+  func lagrangianBoundIsBelowTheLPAndTheOptimum(seed: Int) throws {
+    let instance = tinyInstance(UInt64(seed))
+    let index = try ProblemIndex(instance)
+    let model = RelaxationModel(index)
+    guard model.impossiblePairs.isEmpty else { return }
+    var options = LagrangianRelaxation.Options()
+    options.maximumIterations = 200
+    let result = LagrangianRelaxation(options: options).solve(model)
+    // Never above the optimum (brute force) nor above the LP value: a Lagrangian dual
+    // value bounds the LP optimum from the same side.
+    if let optimum = BruteForce.optimum(instance)?.objective {
+      #expect(Tolerance.atMost(result.lowerBound, optimum), "bound \(result.lowerBound) > optimum \(optimum)")
+    }
+    let lp = try Relaxation.solve(Formulation(index))
+    if let value = lp.lowerBound {
+      #expect(result.lowerBound <= value + 1e-7 * max(1, abs(value)), "Lagrangian \(result.lowerBound) > LP \(value)")
+    }
+    // The reported history only improves, and ends at the reported bound.
+    for (a, b) in zip(result.boundHistory, result.boundHistory.dropFirst()) { #expect(a <= b) }
+    #expect(result.boundHistory.last.map { $0 == result.lowerBound } ?? true)
+  }
+
+  @Test func sameBoundAndPricesWhateverTheThreadCount() throws {
+    let index = try ProblemIndex(smallPaper(3))
+    let model = RelaxationModel(index, parallelism: 1)
+    let wide = RelaxationModel(index, parallelism: 3)
+    #expect(model.siteRegistry == wide.siteRegistry && model.siteGroups == wide.siteGroups)
+    var options = LagrangianRelaxation.Options()
+    options.maximumIterations = 60
+    options.parallelism = 1
+    let serial = LagrangianRelaxation(options: options).solve(model)
+    options.parallelism = 3
+    let parallel = LagrangianRelaxation(options: options).solve(wide)
+    #expect(serial.lowerBound == parallel.lowerBound)
+    #expect(serial.boundHistory == parallel.boundHistory)
+    #expect(serial.capacityPrices == parallel.capacityPrices)
+  }
+
+  @Test func stopRequestEndsWithAValidBound() throws {
+    let index = try ProblemIndex(smallPaper(5))
+    let model = RelaxationModel(index)
+    var options = LagrangianRelaxation.Options()
+    let calls = StopAfter(3)
+    options.shouldStop = { calls.tick() }
+    let result = LagrangianRelaxation(options: options).solve(model)
+    #expect(result.stop == .stopped)
+    let lp = try #require(try Relaxation.solve(Formulation(index)).lowerBound)
+    #expect(result.lowerBound <= lp + 1e-7 * lp)
+  }
+
+  /// MODEL §8 (Docs/model.md): the price is a supergradient of the LP value in each
+  /// registry's capacity, checked by re-solving with the capacity moved up and down.
+  @Test(arguments: [1, 2, 3, 4, 6, 7])
+  func capacityPricesAreSupergradients(seed: Int) throws {
+    let instance = smallPaper(UInt64(seed))
+    let index = try ProblemIndex(instance)
+    var reductions = Reductions.all
+    reductions.oversizedCopies = false
+    let relaxation = try Relaxation.solve(Formulation(index, reductions: reductions))
+    let value = try #require(relaxation.lowerBound)
+    let prices = try #require(relaxation.capacityPrices)
+    #expect(prices.count == index.registryCount)
+    func moved(_ r: Int, _ bytes: Int64) throws -> Double? {
+      var moved = instance
+      moved.registries[r].capacityBytes = max(0, moved.registries[r].capacityBytes + bytes)
+      return try Relaxation.solve(Formulation(try ProblemIndex(moved), reductions: reductions)).lowerBound
+    }
+    for r in 0..<index.registryCount {
+      let capacity = index.capacity[r]
+      for fraction in [0.05, 0.3] {
+        let step = max(1, Int64(Double(capacity) * fraction))
+        let delta = Double(step) / 1_073_741_824
+        let tolerance = 1e-6 * max(1, abs(value)) / delta
+        if let up = try moved(r, step) {
+          #expect((value - up) / delta <= prices[r] + tolerance, "registry \(r): up")
+        }
+        if step <= capacity, let down = try moved(r, -step) {
+          #expect((down - value) / delta >= prices[r] - tolerance, "registry \(r): down")
+        }
+      }
+    }
+  }
+}
+
+/// Returns true from the n-th call on.
+final class StopAfter: @unchecked Sendable {
+  private let lock = NSLock()
+  private var count = 0
+  private let limit: Int
+  init(_ limit: Int) { self.limit = limit }
+  func tick() -> Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    count += 1
+    return count >= limit
+  }
+}
