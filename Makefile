@@ -6,7 +6,7 @@ SWIFT ?= swift
 SWIFTPM_FLAGS ?=
 EMBEDDING := Examples/Embedding
 
-.PHONY: run test bench bench-quick bench-real fixtures lint deps docs
+.PHONY: run test bench bench-quick bench-real fixtures lint deps docs docc doc-checks
 
 deps:
 	./scripts/install-deps.sh
@@ -19,8 +19,10 @@ run: deps
 fixtures: deps
 	./scripts/build-import-fixtures.sh
 
-## test: lint, build, build the import fixtures, run the whole test suite, build and run the embedding example, compile the doc samples
-test: deps lint
+## test: lint, the documentation checks, build, build the import fixtures, run the whole test
+##       suite, build and run the embedding example, compile the doc samples (make docs builds
+##       the DocC documentation; add `$(MAKE) docc` here once it is clean again)
+test: deps lint doc-checks
 	$(SWIFT) build $(SWIFTPM_FLAGS)
 	./scripts/build-import-fixtures.sh
 	$(SWIFT) test $(SWIFTPM_FLAGS)
@@ -42,8 +44,28 @@ bench-real: deps
 	$(SWIFT) build -c release --product mis
 	REAL_CACHE=$(REAL_CACHE) ./Benchmarks/real/run.sh
 
-## docs: compile every Swift sample of README.md and Docs/
+## doc-checks: every reference resolves inside the repository, and the DocC articles are
+##             up-to-date copies of Docs/ (seconds; part of make test)
+doc-checks:
+	python3 scripts/check-doc-references.py
+	python3 scripts/sync-docc-articles.py --check
+
+## docc: the DocC documentation of the four libraries as one combined archive
+##       (.build-docc/MIS.doccarchive), where symbol and article links across the modules
+##       resolve; every warning is an error
+docc:
+	mkdir -p .build-docc
+	$(SWIFT) package $(SWIFTPM_FLAGS) --disable-sandbox generate-documentation \
+	  --target MISModel --target MISSolver --target MISApprox --target MISImport \
+	  --enable-experimental-combined-documentation --warnings-as-errors \
+	  --output-path .build-docc/MIS.doccarchive
+
+## docs: copy Docs/ into the DocC catalogs, check the references, build the documentation
+##       (docc above), then compile every Swift sample of the docs
 docs: deps
+	python3 scripts/sync-docc-articles.py
+	python3 scripts/check-doc-references.py
+	$(MAKE) docc
 	python3 scripts/check-doc-samples.py
 
 ## lint: swift-format in strict mode with the checked-in .swift-format

@@ -12,6 +12,9 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // Documentation only: `swift package generate-documentation` (make docs). Adds no product
+    // dependency; SwiftPM builds a plugin's tools only when the plugin is invoked.
+    .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     // SHA-256 for `mis import` (MISImport only; the planning products do not depend on it).
     .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
   ],

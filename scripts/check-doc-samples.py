@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Compiles every ```swift code block of README.md and Docs/*.md against the package.
+"""Compiles every ```swift code block of README.md, Docs/*.md and the DocC landing pages
+(Sources/*/*.docc/*.md) against the package. (The DocC articles are copies of Docs/*.md,
+checked by scripts/sync-docc-articles.py --check, so they are not compiled twice.)
 
 Each block becomes the main.swift of its own executable target in a generated package
 (.build-docs/DocSamples, ignored by git) that depends on this repository by path; the
@@ -14,7 +16,7 @@ import subprocess
 import sys
 
 root = pathlib.Path(__file__).resolve().parent.parent
-sources = [root / "README.md"] + sorted((root / "Docs").glob("*.md"))
+sources = [root / "README.md"] + sorted((root / "Docs").glob("*.md")) + sorted(root.glob("Sources/*/*.docc/*.md"))
 block = re.compile(r"^```swift[^\n]*\n(.*?)^```", re.S | re.M)
 
 samples = []

@@ -530,7 +530,7 @@ public struct ApproxResult: Sendable {
   public let timing: ApproxSolver.Timing
 }
 
-/// The ratio checks of an approximate plan (MODEL.md §7, `Docs/approximation.md`).
+/// The ratio checks of an approximate plan (`Docs/model.md` §7, `Docs/approximation.md`).
 ///
 /// * `certifiedRatio = objective / lowerBound` bounds how far the plan is from optimal:
 ///   `OPT ≤ objective ≤ certifiedRatio · OPT`.

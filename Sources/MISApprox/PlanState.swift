@@ -4,7 +4,7 @@ import MISModel
 /// per registry, how many file-level layers on each registry need each file class, and the
 /// current cost of every demanded (node, layer) pair.
 ///
-/// Costs follow the evaluator exactly (MODEL.md §4); the final plan is always re-evaluated
+/// Costs follow the evaluator exactly (`Docs/model.md` §4); the final plan is always re-evaluated
 /// by ``ProblemIndex/evaluate(_:)-(PlacementMatrix)`` anyway.
 struct PlanState {
   let index: ProblemIndex

@@ -2,7 +2,7 @@ import ArgumentParser
 import MISModel
 
 /// `mis evaluate INSTANCE.json PLAN.json [--json]`: recomputes a plan's metrics
-/// (MODEL.md §4–5) and lists every violation.
+/// (`Docs/model.md` §4–5) and lists every violation.
 ///
 /// Nothing is fixed silently: duplicate placements, unknown ids, over-capacity registries
 /// and unserved pairs are all reported. Exit 0 when the plan is feasible, 1 when it is not,
@@ -12,7 +12,7 @@ struct EvaluateCommand: ParsableCommand {
     commandName: "evaluate",
     abstract: "Recompute a plan's metrics and report every violation.",
     discussion: """
-      With --json, standard output carries only the metrics block (MODEL.md §5), with its \
+      With --json, standard output carries only the metrics block (Docs/formats.md §3), with its \
       "violations" list when the plan is infeasible.
       """
   )

@@ -3,7 +3,7 @@ import MISModel
 import MISSolver
 
 /// `mis export INSTANCE.json --format mps|lp --output FILE`: writes the reduced exact model
-/// (MODEL.md §6 after its exact reductions, ``Formulation``) through GLPK, for other solvers
+/// (`Docs/model.md` §6 after its exact reductions, ``Formulation``) through GLPK, for other solvers
 /// or for `glpsol` as a cross-check.
 struct ExportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(

@@ -1,7 +1,7 @@
 import MISModel
 import MISSolver
 
-/// The exit statuses of the contract (CLI.md).
+/// The exit statuses of the contract (`Docs/cli.md`).
 enum ExitStatus {
   /// Success: plan found, instance valid, plan feasible.
   static let success: Int32 = 0

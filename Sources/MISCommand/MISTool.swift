@@ -2,10 +2,10 @@ import ArgumentParser
 import Foundation
 
 /// The `mis` command: plans where container-image layers live across a fleet of
-/// registries (CLI.md, `Docs/cli.md`).
+/// registries (`Docs/cli.md`).
 ///
 /// Every subcommand is thin: parse the arguments, call the library, print. Exit codes are
-/// the contract of CLI.md: 0 success, 1 infeasible instance or plan or no plan within the
+/// the contract of `Docs/cli.md`: 0 success, 1 infeasible instance or plan or no plan within the
 /// limits, 2 invalid input or usage (with a message on standard error naming the entity and
 /// field, or the JSON line and column), 3 an unexpected internal failure (a bug or a GLPK
 /// fault; never produced by valid input).

@@ -16,6 +16,7 @@ public enum DemandReader {
   /// Parses `text`.
   ///
   /// - Parameters:
+  ///   - text: the CSV document.
   ///   - path: used in error messages.
   ///   - nodes: the node ids of the fleet.
   ///   - images: the imported image ids.

@@ -12,7 +12,9 @@ public enum FleetReader {
 
   /// Decodes and validates a fleet document.
   ///
-  /// - Parameter path: used in error messages.
+  /// - Parameters:
+  ///   - bytes: the `mis-instance/1` document.
+  ///   - path: used in error messages.
   /// - Returns: the fleet as an instance with no files, layers, images or demands, and the
   ///   warnings.
   /// - Throws: ``ImportError/fleet(path:reason:)`` naming the line and column or the

@@ -1,4 +1,4 @@
-/// Something that makes a plan infeasible (MODEL.md §4), or a placement that cannot apply.
+/// Something that makes a plan infeasible (`Docs/model.md` §4), or a placement that cannot apply.
 public enum PlanViolation: Sendable, Hashable, CustomStringConvertible {
   /// Registry `registry` stores `usedBytes` > `capacityBytes`.
   case overCapacity(registry: String, usedBytes: Int64, capacityBytes: Int64)
@@ -39,7 +39,7 @@ public enum PlanViolation: Sendable, Hashable, CustomStringConvertible {
   }
 }
 
-/// Per-registry figures of a plan (MODEL.md §5).
+/// Per-registry figures of a plan (`Docs/model.md` §5).
 public struct RegistryMetrics: Sendable, Hashable {
   /// The registry's id.
   public var registry: String
@@ -71,7 +71,7 @@ public struct RegistryMetrics: Sendable, Hashable {
   }
 }
 
-/// Everything the evaluator finds out about a plan (MODEL.md §4–5).
+/// Everything the evaluator finds out about a plan (`Docs/model.md` §4–5).
 public struct PlanMetrics: Sendable, Hashable {
   /// Whether the plan is feasible: no violation of any kind.
   public var feasible: Bool
@@ -161,14 +161,14 @@ extension ProblemIndex {
     return metrics
   }
 
-  /// Evaluates a dense plan (MODEL.md §4–5).
+  /// Evaluates a dense plan (`Docs/model.md` §4–5).
   public func evaluate(_ matrix: PlacementMatrix) -> PlanMetrics {
     evaluate(matrix, additional: [])
   }
 
   /// The cheapest source for (node `n`, layer `l`) under `matrix`, with its cost, or `nil`
   /// when none exists. Ties: layer level first, then file level, then the origin; among
-  /// registries, the one listed first (MODEL.md §4).
+  /// registries, the one listed first (`Docs/model.md` §4).
   public func cheapestSource(node n: Int, layer l: Int, in matrix: PlacementMatrix) -> (ServingSource, Double)? {
     cheapestSource(node: n, layer: l) { r in matrix[l, r] }
   }

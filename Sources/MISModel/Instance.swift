@@ -1,7 +1,7 @@
 /// A registry-planning problem: the fleet, the catalogue of images, and the demand.
 ///
 /// `Instance` mirrors the `mis-instance/1` JSON document of the MIS model
-/// specification (MODEL.md §1) field for field. Identifiers are strings here, at
+/// specification (`Docs/model.md` §1, `Docs/formats.md` §1) field for field. Identifiers are strings here, at
 /// the edge of the library; solvers work on the dense integer ``ProblemIndex``
 /// built from a validated instance.
 ///
@@ -100,7 +100,7 @@ public struct Instance: Sendable, Hashable {
 /// How long a registry takes to rebuild a layer blob from its stored files.
 ///
 /// The reconstruction time of layer `l` is `t[l] = secondsPerLayer + secondsPerByte · size[l]`
-/// (MODEL.md §2).
+/// (`Docs/model.md` §2).
 public struct Reconstruction: Sendable, Hashable {
   /// Fixed seconds per rebuilt layer (0.21 s in the reference example).
   public var secondsPerLayer: Double

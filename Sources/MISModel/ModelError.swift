@@ -35,7 +35,7 @@ public struct ValidationIssue: Sendable, Hashable, CustomStringConvertible {
 public enum ModelError: Error, Sendable, Hashable, CustomStringConvertible {
   /// The document is not valid JSON.
   case malformedJSON(line: Int, column: Int, message: String)
-  /// The instance breaks one or more rules of MODEL.md §1 (all of them are listed).
+  /// The instance breaks one or more rules of `Docs/formats.md` §1 (all of them are listed).
   case invalidInstance([ValidationIssue])
   /// The plan document is malformed (all problems are listed).
   case invalidPlan([ValidationIssue])

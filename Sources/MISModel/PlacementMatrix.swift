@@ -66,7 +66,7 @@ extension ProblemIndex {
 
 extension ProblemIndex {
   /// `matrix` without the placements that serve no demanded pair under the evaluator's
-  /// routing (MODEL.md §4). The objective is unchanged; storage can only drop.
+  /// routing (`Docs/model.md` §4). The objective is unchanged; storage can only drop.
   ///
   /// - Complexity: O(L·R + Σ over demanded pairs of links per node).
   public func pruned(_ matrix: PlacementMatrix) -> PlacementMatrix {

@@ -23,10 +23,10 @@ public struct Placement: Sendable, Hashable, Codable {
   }
 }
 
-/// A storage plan: which registry stores which layer at which granularity (MODEL.md §3).
+/// A storage plan: which registry stores which layer at which granularity (`Docs/model.md` §3).
 ///
 /// A plan holds identifiers, so it can come from anywhere (a solver, a file a person
-/// edited); ``Evaluator`` checks it against an instance and reports every problem.
+/// edited); ``ProblemIndex/evaluate(_:)-(Plan)`` checks it against an instance and reports every problem.
 public struct Plan: Sendable, Hashable {
   /// The `format` string of every plan document.
   public static let format = "mis-plan/1"

@@ -1,11 +1,11 @@
 /// The outcome of any planner: the plan (when one was found), its evaluation, and the
-/// `solver` report of CLI.md.
+/// `solver` block (`Docs/formats.md` §4).
 public struct PlanningResult: Sendable {
   /// The instance's derived data.
   public let index: ProblemIndex
   /// The plan in dense form, when one was found.
   public let matrix: PlacementMatrix?
-  /// The evaluator's metrics of the plan (MODEL.md §5).
+  /// The evaluator's metrics of the plan (`Docs/model.md` §5).
   public let metrics: PlanMetrics?
   /// Method, status, termination, objective, bound, gap, certified ratio, seconds, seed,
   /// capacity prices, details: the `solver` block of the plan document.

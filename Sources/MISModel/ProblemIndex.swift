@@ -1,5 +1,5 @@
 /// The derived data of a validated instance, computed once and shared by the evaluator
-/// and every solver (MODEL.md §2): dense integer ids, demand per (node, layer), link
+/// and every solver (`Docs/model.md` §2): dense integer ids, demand per (node, layer), link
 /// parameters, reconstruction times, and file classes.
 ///
 /// Entities keep their instance order: registry `r` is `instance.registries[r]`, and so on.
@@ -7,7 +7,7 @@
 ///
 /// ```swift
 /// let index = try ProblemIndex(instance)      // validates first
-/// let report = index.evaluate(plan)           // MODEL.md §4–5
+/// let report = index.evaluate(plan)           // `Docs/model.md` §4–5
 /// ```
 ///
 /// - Complexity: construction is O(size of the instance + Σ over demand entries of the
@@ -70,7 +70,7 @@ public struct ProblemIndex: Sendable {
   /// For each class, the layers that contain it, ascending.
   @usableFromInline package let classLayers: CompressedRows
 
-  /// Validates `instance` (MODEL.md §1) and derives everything.
+  /// Validates `instance` (`Docs/formats.md` §1) and derives everything.
   ///
   /// - Throws: ``ModelError/invalidInstance(_:)`` listing every problem.
   public init(_ instance: Instance) throws(ModelError) {
@@ -250,7 +250,7 @@ public struct ProblemIndex: Sendable {
   /// Number of file classes.
   public var classCount: Int { classSize.count }
 
-  // MARK: - Costs (MODEL.md §2)
+  // MARK: - Costs (`Docs/model.md` §2)
 
   /// The position of the link (node `n`, registry `r`) in ``nodeLinks``, or `nil`.
   @inlinable
@@ -293,7 +293,7 @@ public struct ProblemIndex: Sendable {
   public func registryIndex(of id: String) -> Int? { instance.registries.firstIndex { $0.id == id } }
 
   /// Σ over demanded pairs of `D[n,l] · cO[n,l]`: the objective of pulling everything from
-  /// the origin, or `nil` when some demanded pair has no origin link (MODEL.md §7).
+  /// the origin, or `nil` when some demanded pair has no origin link (`Docs/model.md` §7).
   public var originOnlyLatency: Double? {
     var total = 0.0
     for l in 0..<layerCount {

@@ -6,7 +6,7 @@
 /// disagreement beyond ``objectiveRelative`` is an error, never a warning.
 public enum Tolerance {
   /// Relative tolerance between a solver's own objective and the evaluator's (1e-6, the
-  /// tolerance MODEL.md §6 allows an exact solver).
+  /// tolerance `Docs/model.md` §6 allows an exact solver).
   public static let objectiveRelative = 1e-6
 
   /// Relative gap under which a solve counts as proven optimal.

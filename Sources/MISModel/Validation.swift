@@ -1,4 +1,4 @@
-/// Limits and rules of MODEL.md §1 shared by validation and the JSON codec.
+/// Limits and rules of `Docs/formats.md` §1 shared by validation and the JSON codec.
 public enum ModelLimits {
   /// The largest allowed byte count (`capacityBytes`, `sizeBytes`): 2^53, the largest
   /// integer up to which every integer is exact in a `Double`.
@@ -17,7 +17,7 @@ public enum ModelLimits {
 }
 
 extension Instance {
-  /// Checks every rule of MODEL.md §1 and reports **all** problems found.
+  /// Checks every rule of `Docs/formats.md` §1 and reports **all** problems found.
   ///
   /// - Throws: ``ModelError/invalidInstance(_:)`` listing each problem with its path,
   ///   entity and field.
@@ -35,7 +35,7 @@ extension Instance {
   }
 }
 
-/// Maps string ids to dense indices while checking the rules of MODEL.md §1.
+/// Maps string ids to dense indices while checking the rules of `Docs/formats.md` §1.
 struct IdResolver {
   var issues: [ValidationIssue] = []
   var registryIndex: [String: Int32] = [:]

@@ -1,7 +1,7 @@
 import Foundation
 import MISModel
 
-/// The exact planner: the reduced MIP of MODEL.md §6 solved by GLPK's branch-and-cut.
+/// The exact planner: the reduced MIP of `Docs/model.md` §6 solved by GLPK's branch-and-cut.
 ///
 /// Every solve runs synchronously on the calling thread, from building the GLPK problem to
 /// deleting it, so that GLPK's per-thread state is never shared; many solves may run at
@@ -20,7 +20,7 @@ import MISModel
 /// ```
 ///
 /// The solver is meant for small and medium fleets; see `Docs/exact-solver.md` for the
-/// size at which ``MISApprox`` is the better tool.
+/// size at which `MISApprox` is the better tool.
 public struct ExactSolver: Sendable {
   /// Solve options, with documented defaults.
   public struct Options: Sendable {
@@ -87,7 +87,7 @@ public struct ExactSolver: Sendable {
 
   /// Figures of one solve.
   public struct Statistics: Sendable, Hashable {
-    /// Size of MODEL.md §6 as written.
+    /// Size of `Docs/model.md` §6 as written.
     public var unreducedSize: ModelSize
     /// Size after the reductions (what GLPK receives).
     public var reducedSize: ModelSize
@@ -111,7 +111,7 @@ public struct ExactSolver: Sendable {
   ///
   /// - Returns: the result; infeasible instances and limits are results, not errors.
   /// - Throws: ``SolverError`` when the solve could not run (model too large, GLPK failure)
-  ///   or when the evaluator disagrees with GLPK beyond ``Tolerance/objectiveRelative``.
+  ///   or when the evaluator disagrees with GLPK beyond ``/MISModel/Tolerance/objectiveRelative``.
   public func solve(_ index: ProblemIndex) throws(SolverError) -> PlanningResult {
     try solveWithStatistics(index).result
   }

@@ -1,6 +1,6 @@
 import MISModel
 
-/// Which exact reductions of MODEL.md §6 the formulation applies.
+/// Which exact reductions of `Docs/model.md` §6 the formulation applies.
 ///
 /// Every reduction keeps the optimum; `Docs/exact-solver.md` argues why for each. They
 /// can be switched off one by one to measure what each buys (and to test that the
@@ -41,7 +41,7 @@ public struct Reductions: Sendable, Hashable {
 
   /// All reductions (the default).
   public static let all = Reductions()
-  /// No reduction: the model of MODEL.md §6 as written.
+  /// No reduction: the model of `Docs/model.md` §6 as written.
   public static let none = Reductions(
     fileClasses: false, dominatedSources: false, uselessPlacements: false, zeroDemandLayers: false,
     dominatedFileCopies: false)
@@ -72,12 +72,12 @@ public struct ModelSize: Sendable, Hashable, CustomStringConvertible {
   }
 }
 
-/// The linearised MIP of MODEL.md §6 for one instance, after the chosen reductions, with
+/// The linearised MIP of `Docs/model.md` §6 for one instance, after the chosen reductions, with
 /// the maps between its columns and the placement decisions.
 ///
 /// For a node `n` with an origin link the origin share is eliminated,
 /// `o[n,l] = 1 − Σ_r (a[n,l,r] + b[n,l,r])`, so the objective is
-/// `Σ D·cO − Σ D·(cO − cL)·a − Σ D·(cO − cF)·b` (the *savings form*, MODEL.md §7) and the
+/// `Σ D·cO − Σ D·(cO − cL)·a − Σ D·(cO − cF)·b` (the *savings form*, `Docs/model.md` §7) and the
 /// assignment row reads `Σ a + Σ b ≤ 1`. For a node without one it stays `= 1`.
 ///
 /// - Complexity: building is O(Σ over demanded pairs of links per node + Σ over candidate
@@ -120,7 +120,7 @@ public struct Formulation: Sendable {
   public let granularities: Set<Granularity>
   /// The model.
   public let model: LinearModel
-  /// Size of the model of MODEL.md §6 as written, without reductions.
+  /// Size of the model of `Docs/model.md` §6 as written, without reductions.
   public let unreducedSize: ModelSize
   /// Column of `x[l,r]` at `l * R + r`, or -1 when fixed to 0.
   public let layerColumn: [Int32]
@@ -379,7 +379,7 @@ public struct Formulation: Sendable {
     self.sources = sources
     self.impossiblePairs = impossible
 
-    // Size of the unreduced model (MODEL.md §6 as written), counted, not built.
+    // Size of the unreduced model (`Docs/model.md` §6 as written), counted, not built.
     var linkCount = 0
     var aPairs = 0
     var originPairs = 0

@@ -1,6 +1,6 @@
 import MISModel
 
-/// The LP relaxation of the reduced model (MODEL.md §6 with the binaries relaxed to
+/// The LP relaxation of the reduced model (`Docs/model.md` §6 with the binaries relaxed to
 /// [0, 1]) and its optimal fractional solution, the input of randomized rounding.
 ///
 /// Its value is a proven lower bound on the optimum of the instance: the relaxation of a
@@ -52,7 +52,7 @@ public struct Relaxation: Sendable {
   ///
   /// - Parameters:
   ///   - formulation: the reduced model.
-  ///   - method: primal simplex (default) or interior point (for large models).
+  ///   - method: GLPK's simplex, dual first (default), or interior point (for large models).
   ///   - timeLimitSeconds: optional limit (simplex only).
   /// - Throws: ``SolverError`` when GLPK cannot run.
   public static func solve(

@@ -37,10 +37,10 @@ public enum SolverError: Error, Sendable, Hashable, CustomStringConvertible {
   /// A solve was started from inside a progress or stop callback of another
   /// solve on the same thread; GLPK's per-thread state makes that unsafe.
   case reentrantCall
-  /// The instance failed validation (MODEL.md §1); the model error lists every problem.
+  /// The instance failed validation (`Docs/formats.md` §1); the model error lists every problem.
   case invalidInstance(ModelError)
   /// A solver's objective and the evaluator's objective of the same plan disagree beyond
-  /// ``Tolerance/objectiveRelative``: a numerical or modelling fault, reported, never hidden.
+  /// ``/MISModel/Tolerance/objectiveRelative``: a numerical or modelling fault, reported, never hidden.
   case numericalDisagreement(solverObjective: Double, evaluatorObjective: Double)
 
   /// A one-line, human-readable explanation.

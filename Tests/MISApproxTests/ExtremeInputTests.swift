@@ -3,7 +3,7 @@ import MISModel
 import MISSolver
 import Testing
 
-/// Extreme but valid instances (MODEL.md §1 allows every value used here). Every planning
+/// Extreme but valid instances (`Docs/formats.md` §1 allows every value used here). Every planning
 /// method must return a result whose objective is the evaluator's, or a typed error —
 /// never a crash.
 enum ExtremeInstances {

@@ -3,7 +3,7 @@ import MISModel
 import Testing
 
 /// End-to-end tests: run the built `mis` binary as a subprocess and check exit statuses,
-/// standard output and standard error against CLI.md.
+/// standard output and standard error against `Docs/cli.md`.
 @Suite("mis command line")
 struct MISCommandTests {
   static let methods = ["exact", "approx", "auto", "layer-only", "file-only", "popularity", "origin-only"]

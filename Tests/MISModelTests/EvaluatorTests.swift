@@ -1,7 +1,7 @@
 import MISModel
 import Testing
 
-/// Evaluator results on hand-computed instances (MODEL.md §4–5).
+/// Evaluator results on hand-computed instances (`Docs/model.md` §4–5).
 @Suite struct EvaluatorTests {
   let index: ProblemIndex
 

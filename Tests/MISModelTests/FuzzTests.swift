@@ -609,7 +609,7 @@ func randomPlan(_ index: ProblemIndex, _ rng: inout SplitMix64) -> Plan {
   return Plan(instance: index.instance.name, placements: placements)
 }
 
-/// Recomputes MODEL.md §4 from the instance with plain loops over ids and compares.
+/// Recomputes `Docs/model.md` §4 from the instance with plain loops over ids and compares.
 func checkPlanAgainstOracle(_ index: ProblemIndex, _ plan: Plan, _ metrics: PlanMetrics) -> String? {
   let instance = index.instance
   let registryIds = instance.registries.map(\.id)
@@ -693,7 +693,7 @@ func checkPlanAgainstOracle(_ index: ProblemIndex, _ plan: Plan, _ metrics: Plan
 
 // MARK: - Builder oracle
 
-/// A random builder and whether MODEL.md §1 says the result is valid (computed here
+/// A random builder and whether `Docs/formats.md` §1 says the result is valid (computed here
 /// independently of the library's validation).
 func randomBuilder(_ rng: inout SplitMix64) -> (InstanceBuilder, Bool) {
   var valid = true

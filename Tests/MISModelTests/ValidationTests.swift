@@ -2,7 +2,7 @@ import Foundation
 import MISModel
 import Testing
 
-/// One test per rule of MODEL.md §1: a bad document and the issue it must produce.
+/// One test per rule of `Docs/formats.md` §1: a bad document and the issue it must produce.
 @Suite struct ValidationTests {
   /// Asserts that decoding `text` fails validation with an issue at `path` mentioning `fragment`.
   func expectIssue(

@@ -41,9 +41,11 @@ public enum InstanceCodec {
   /// // warnings[0].description == #"demand: unknown key "demand" ignored; did you mean "demands"?"#
   /// ```
   ///
-  /// - Parameter strict: when `true`, warnings are errors: the call throws
-  ///   ``ModelError/invalidInstance(_:)`` listing each as a ``ValidationIssue`` (after the
-  ///   instance's own problems, if any).
+  /// - Parameters:
+  ///   - bytes: the UTF-8 JSON document.
+  ///   - strict: when `true`, warnings are errors: the call throws
+  ///     ``ModelError/invalidInstance(_:)`` listing each as a ``ValidationIssue`` (after the
+  ///     instance's own problems, if any).
   /// - Returns: the instance and its warnings (empty when there is nothing to say).
   /// - Throws: as ``decode(_:)``; in strict mode also for warnings.
   /// - Complexity: O(n) in the document's length, expected.

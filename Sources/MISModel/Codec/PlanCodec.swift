@@ -1,4 +1,4 @@
-/// Reads and writes `mis-plan/1` documents (MODEL.md §3, CLI.md).
+/// Reads and writes `mis-plan/1` documents (`Docs/formats.md` §2–4).
 public enum PlanCodec {
   /// Decodes a plan. `metrics` and `solver` blocks are informative and not read; warnings
   /// (unknown keys) are dropped, see ``decodeWithWarnings(_:strict:)``.
@@ -121,7 +121,7 @@ public enum PlanCodec {
     JSONWriter(pretty: pretty).bytes(of: encodeValue(plan, metrics: metrics, solver: solver))
   }
 
-  /// The `metrics` block (MODEL.md §5), with `violations` when the plan is infeasible.
+  /// The `metrics` block (`Docs/formats.md` §3), with `violations` when the plan is infeasible.
   public static func encodeMetrics(_ m: PlanMetrics) -> JSONValue {
     var pairs: [(key: String, value: JSONValue)] = [
       ("feasible", .bool(m.feasible)),

@@ -45,13 +45,13 @@ public struct BendersOptions: Sendable, Hashable {
 
 /// The exact planner as a branch-and-Benders-cut inside one GLPK `glp_intopt`.
 ///
-/// GLPK branches on the thinned master of ``BendersMaster`` (placements, file groups,
+/// GLPK branches on the thinned master of `BendersMaster` (placements, file groups,
 /// capacities and one cost variable per demanded pair); the routing — which source serves
 /// each pair — is never a variable: its cost enters through optimality cuts separated in
 /// closed form by sorting each pair's sources (Fischetti, Ljubić, Sinnl, Management Science
 /// 2017, doi:10.1287/mnsc.2016.2461). It solves the same model as the compact path and
-/// returns the same kind of ``PlanningResult``: every plan re-evaluated by
-/// ``ProblemIndex/evaluate(_:)-(PlacementMatrix)``, the bound never above the plan.
+/// returns the same kind of ``/MISModel/PlanningResult``: every plan re-evaluated by
+/// ``/MISModel/ProblemIndex/evaluate(_:)-(PlacementMatrix)``, the bound never above the plan.
 ///
 /// ```swift
 /// var options = ExactSolver.Options()

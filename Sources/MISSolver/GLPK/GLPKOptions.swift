@@ -221,7 +221,7 @@ public struct MIPOutcome: Sendable, Hashable {
 
 /// How ``GLPKSolver/solveLP(_:method:timeLimitSeconds:)`` solves.
 public enum LPMethod: Sendable, Hashable, CaseIterable {
-  /// `glp_simplex` with the LP presolver, falling back to the dual simplex
+  /// `glp_simplex` (dual simplex) with the LP presolver, falling back to the dual simplex
   /// without presolve and then to exact arithmetic (`glp_exact`) on
   /// numerical failure. Returns row duals.
   case simplex
