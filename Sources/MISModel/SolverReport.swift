@@ -94,8 +94,17 @@ public struct SolverReport: Sendable, Hashable {
 
   /// Creates a report; `gap` and `certifiedRatio` are derived from `objective` and `bound`.
   ///
-  /// - Parameter termination: why the solve stopped; `nil` (the default) derives it from
-  ///   `status` with ``Termination/init(defaultFor:)``.
+  /// - Parameters:
+  ///   - method: the method's name, e.g. `approx`.
+  ///   - status: what the solve found.
+  ///   - termination: why the solve stopped; `nil` (the default) derives it from
+  ///     `status` with ``Termination/init(defaultFor:)``.
+  ///   - objective: the plan's total latency, when there is a plan.
+  ///   - bound: a proven lower bound on the optimum of the full model, when known.
+  ///   - seconds: wall-clock seconds of the solve.
+  ///   - seed: the seed of a randomized method.
+  ///   - capacityPrices: per registry, seconds per GiB (methods that solve a relaxation).
+  ///   - details: further method-specific figures, in order.
   public init(
     method: String, status: SolveStatus, termination: Termination? = nil, objective: Double?, bound: Double?,
     seconds: Double, seed: UInt64? = nil, capacityPrices: [CapacityPrice]? = nil,

@@ -151,6 +151,10 @@ enum Markdown {
         "swift run -c release --package-path Benchmarks mis-bench scale"
       ),
       ("highs-compare.csv", "GLPK vs HiGHS on the same models", "python3 Benchmarks/compare/compare_highs.py"),
+      (
+        "engine-scale.csv", "Approximate planner on the relaxation engine, by size",
+        "python3 Benchmarks/engine/scale.py"
+      ),
     ]
     var other = ""
     for (file, title, command) in extras {
