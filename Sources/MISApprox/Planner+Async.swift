@@ -17,7 +17,7 @@ extension Planner {
   /// Progress arrives through ``PlannerOptions/control`` (``/MISModel/SolveControl/progress``), or
   /// as an `AsyncStream` with ``start(_:method:options:)``.
   ///
-  /// - Throws: as the synchronous ``solve(_:method:options:)``.
+  /// - Throws: as the synchronous `solve(_:method:options:)`.
   public static func solve(
     _ index: ProblemIndex, method: PlanningMethod, options: PlannerOptions = PlannerOptions()
   ) async throws(SolverError) -> PlanningResult {

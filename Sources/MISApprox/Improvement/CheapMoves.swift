@@ -4,7 +4,7 @@ import MISModel
 /// another registry (at either granularity), whenever that lowers the total latency and
 /// fits. Only the moved layer's pairs change cost, so each trial costs one layer's pairs.
 ///
-/// The exchange local search that adds a placement by dropping others (``Repair``) is not
+/// The exchange local search that adds a placement by dropping others (`Repair`) is not
 /// repeated here: the improver calls it when it has a formulation.
 enum CheapMoves {
   /// Applies improving moves, best move per placement, in (layer, registry) order, for

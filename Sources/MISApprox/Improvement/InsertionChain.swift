@@ -1,7 +1,7 @@
 import MISModel
 
 /// A forced insertion followed by re-optimisation: place layer `l` on registry `r`, make
-/// room there by dropping the placements of least loss per byte (``Repair``), then solve
+/// room there by dropping the placements of least loss per byte (`Repair`), then solve
 /// the registry neighbourhood of every registry that can serve `l` (`r` first) around the
 /// perturbed plan, keeping the forced copy. The chain escapes plans that are optimal for
 /// every single-registry and registry-pair neighbourhood but not for three or more at once
