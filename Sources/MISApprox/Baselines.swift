@@ -22,7 +22,7 @@ public enum PlanningMethod: String, Sendable, Hashable, CaseIterable {
   case originOnly = "origin-only"
 }
 
-/// Options shared by ``Planner/solve(_:method:options:)``, validated once by
+/// Options shared by `Planner/solve(_:method:options:)`, validated once by
 /// ``validate()`` (the `mis` tool prints the same errors).
 public struct PlannerOptions: Sendable {
   /// Seed of randomized methods (default 0).

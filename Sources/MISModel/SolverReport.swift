@@ -94,8 +94,17 @@ public struct SolverReport: Sendable, Hashable {
 
   /// Creates a report; `gap` and `certifiedRatio` are derived from `objective` and `bound`.
   ///
-  /// - Parameter termination: why the solve stopped; `nil` (the default) derives it from
-  ///   `status` with ``Termination/init(defaultFor:)``.
+  /// - Parameters:
+  ///   - method: ``method``.
+  ///   - status: ``status``.
+  ///   - termination: why the solve stopped; `nil` (the default) derives it from
+  ///     `status` with ``Termination/init(defaultFor:)``.
+  ///   - objective: ``objective``.
+  ///   - bound: ``bound``.
+  ///   - seconds: ``seconds``.
+  ///   - seed: ``seed``.
+  ///   - capacityPrices: ``capacityPrices``.
+  ///   - details: ``details``.
   public init(
     method: String, status: SolveStatus, termination: Termination? = nil, objective: Double?, bound: Double?,
     seconds: Double, seed: UInt64? = nil, capacityPrices: [CapacityPrice]? = nil,

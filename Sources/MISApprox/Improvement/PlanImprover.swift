@@ -17,7 +17,7 @@ import Synchronization
 /// doi:10.1007/s10107-004-0518-7); each registry; families of layers that share files;
 /// bands of layers of similar size (big copies trade places between full registries);
 /// pairs of registries that share nodes. One *pass* visits each once; between passes the
-/// cheap moves run (granularity swap, move to another registry; and ``Repair``'s exchange
+/// cheap moves run (granularity swap, move to another registry; and `Repair`'s exchange
 /// local search when a formulation is given). The search ends after a pass with no
 /// improvement (the default effort; a first pass that solved the whole problem without
 /// proving it optimal does not count), after ``Options/maxPasses``, at the deadline, or when
@@ -121,10 +121,10 @@ public struct PlanImprover: Sendable {
   ///     infeasible, is returned unchanged (``ImprovementStatistics/stop`` says so).
   ///   - guide: the relaxation's fractional placement, for RINS neighbourhoods; `nil` to
   ///     skip them. A guide of the wrong shape is ignored.
-  ///   - formulation: when the caller has the reduced model at hand, ``Repair``'s exchange
+  ///   - formulation: when the caller has the reduced model at hand, `Repair`'s exchange
   ///     local search runs between passes too; `nil` (the default) skips it.
   /// - Returns: the best plan found (pruned of placements that serve nobody) and what the
-  ///   search did. Its objective, by ``ProblemIndex/evaluate(_:)-(PlacementMatrix)``, is at most the
+  ///   search did. Its objective, by ``/MISModel/ProblemIndex/evaluate(_:)-(PlacementMatrix)``, is at most the
   ///   start's.
   public func improve(
     _ index: ProblemIndex, start: PlacementMatrix, guide: FractionalGuide?, formulation: Formulation? = nil

@@ -16,8 +16,10 @@ public enum PlanCodec {
   /// e.g. `placements[0].granularty: unknown key "granularty" ignored; did you mean
   /// "granularity"?`.
   ///
-  /// - Parameter strict: when `true`, warnings are errors: the call throws
-  ///   ``ModelError/invalidPlan(_:)`` listing each as a ``ValidationIssue``.
+  /// - Parameters:
+  ///   - bytes: the UTF-8 JSON document.
+  ///   - strict: when `true`, warnings are errors: the call throws
+  ///     ``ModelError/invalidPlan(_:)`` listing each as a ``ValidationIssue``.
   /// - Throws: as ``decode(_:)``; in strict mode also for warnings.
   public static func decodeWithWarnings(_ bytes: [UInt8], strict: Bool = false) throws(ModelError) -> (
     plan: Plan, warnings: [ValidationWarning]

@@ -6,7 +6,7 @@ import MISModel
 /// level and at file level — the input of randomized rounding.
 ///
 /// It comes from a relaxation: the averaged primal of the Lagrangian volume algorithm
-/// (``LagrangianRelaxation``) or the optimal LP solution (``Relaxation``). In both,
+/// (`LagrangianRelaxation`) or the optimal LP solution (``Relaxation``). In both,
 /// `layerShare + fileShare ≤ 1` at every (layer, registry). A file group's share is taken
 /// as the largest file-level share of the layers that need it, the least value consistent
 /// with `z ≤ y` (`Docs/approximation.md`).
