@@ -158,7 +158,7 @@ public struct ApproxSolver: Sendable {
   ///
   /// - Returns: the plan with its metrics, report (bound, certified ratio, capacity prices,
   ///   termination) and typed statistics. Infeasible instances and limits are results.
-  /// - Throws: ``SolverError/invalidOptions(reason:)`` for invalid options, or a GLPK failure.
+  /// - Throws: ``/MISSolver/SolverError/invalidOptions(reason:)`` for invalid options, or a GLPK failure.
   public func solve(_ index: ProblemIndex, control: SolveControl = .unlimited) throws(SolverError) -> PlanningResult {
     try solveWithDetails(index, control: control).result
   }
