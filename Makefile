@@ -20,8 +20,8 @@ fixtures: deps
 	./scripts/build-import-fixtures.sh
 
 ## test: lint, the documentation checks, build, build the import fixtures, run the whole test
-##       suite, build and run the embedding example, compile the doc samples (make docs builds
-##       the DocC documentation; add `$(MAKE) docc` here once it is clean again)
+##       suite, build and run the embedding example, compile the doc samples, build the DocC
+##       documentation (warnings are errors)
 test: deps lint doc-checks
 	$(SWIFT) build $(SWIFTPM_FLAGS)
 	./scripts/build-import-fixtures.sh
@@ -29,6 +29,7 @@ test: deps lint doc-checks
 	$(SWIFT) build --package-path $(EMBEDDING) --scratch-path $(EMBEDDING)/.build
 	$(SWIFT) run --package-path $(EMBEDDING) --scratch-path $(EMBEDDING)/.build embedding
 	python3 scripts/check-doc-samples.py
+	$(MAKE) docc
 
 ## bench: the benchmark report (nested package in Benchmarks/; see Benchmarks/README.md)
 bench: deps
