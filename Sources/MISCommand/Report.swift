@@ -83,18 +83,4 @@ enum Report {
     }
     return lines
   }
-
-  /// A text table with left-aligned first columns and right-aligned numeric columns.
-  static func table(_ header: [String], _ rows: [[String]], leftColumns: Int = 2) -> [String] {
-    let all = [header] + rows
-    let widths = header.indices.map { c in all.map { $0.indices.contains(c) ? $0[c].count : 0 }.max() ?? 0 }
-    func line(_ cells: [String]) -> String {
-      cells.enumerated().map { c, cell in
-        let pad = String(repeating: " ", count: max(0, widths[c] - cell.count))
-        return c < leftColumns ? cell + pad : pad + cell
-      }.joined(separator: "  ")
-    }
-    let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
-    return [line(header), rule] + rows.map(line)
-  }
 }
