@@ -453,12 +453,10 @@ public enum Baselines {
   /// - Complexity: O(Σ over demanded pairs of links per node · log + L log L).
   public static func popularity(_ index: ProblemIndex) -> PlanningResult {
     let watch = Stopwatch()
-    let formulation = Formulation(
-      index,
-      reductions: Reductions(
-        fileClasses: true, dominatedSources: false, uselessPlacements: true, zeroDemandLayers: true))
+    // Candidates from the lean model (every source of a pair without an origin link is kept
+    // there): building the compact model here cost minutes and a gigabyte at fleet scale.
     var state = PlanState(index: index)
-    Repair.serveStranded(&state, formulation: formulation)
+    Repair.serveStranded(&state, candidates: Candidates(RelaxationModel(index)))
     var totals: [(layer: Int, demand: Double)] = []
     for l in 0..<index.layerCount {
       let d = index.layerDemand.range(l).reduce(0.0) { $0 + index.layerDemandValue[$1] }
