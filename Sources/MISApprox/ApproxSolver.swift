@@ -251,7 +251,6 @@ public struct ApproxSolver: Sendable {
     lagrangian.shouldStop = { control.isStopRequested }
     let method = options.methodName
     if control.progress != nil {
-      let reference = model.referenceLatency
       lagrangian.progress = { iteration, bound in
         if iteration % 20 == 0 {
           control.report(
@@ -259,7 +258,6 @@ public struct ApproxSolver: Sendable {
               elapsed: clock.seconds, bestObjective: greedyObjective, bestBound: bound,
               phase: "\(method): relaxation iteration \(iteration)"))
         }
-        _ = reference
       }
     }
     let lag = LagrangianRelaxation(options: lagrangian).solve(model)
@@ -267,7 +265,7 @@ public struct ApproxSolver: Sendable {
     var fractional = lag.fractional
     var prices = lag.capacityPrices
     var boundSource = "lagrangian"
-    var relaxationIterations = lag.iterations + lag.sweeps
+    let relaxationIterations = lag.iterations + lag.sweeps
     // The compact model's rows, estimated from the lean one: one per source (a ≤ x), per
     // pair, per sharing entry (z ≤ y), per site (x + z ≤ 1), per registry.
     let compactRows =

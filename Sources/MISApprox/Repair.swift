@@ -18,7 +18,6 @@ enum Repair {
   /// candidate copy that adds the fewest bytes (among those that still fit, if any).
   static func serveStranded(_ state: inout PlanState, candidates: Candidates) {
     let index = state.index
-    let R = index.registryCount
     for l in 0..<index.layerCount {
       for k in index.layerDemand.range(l) where state.pairCost[k] >= state.unservedCost {
         let n = Int(index.layerDemand.values[k])

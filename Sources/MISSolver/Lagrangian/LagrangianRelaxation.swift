@@ -212,9 +212,7 @@ package struct LagrangianRelaxation: Sendable {
     // Row scaling: assignment and sharing rows have coefficients 1; capacity rows are
     // divided by a typical layer size so that theirs are near 1 too (a subgradient method
     // is sensitive to row scaling). Equivalently, μ moves by step · slack / scale².
-    let wPi = [Double](repeating: 1, count: P)
-    let wLam = [Double](repeating: 1, count: E)
-    let wMu = [Double](repeating: 1 / (scale * scale), count: R)
+    let muWeight = 1 / (scale * scale)
 
     // Phase 2: the volume algorithm from the best multipliers: primal averages and
     // further bound improvement. μ is kept unscaled (seconds per byte).
@@ -410,9 +408,9 @@ package struct LagrangianRelaxation: Sendable {
       for p in 0..<P {
         let g = 1 - served[p]
         let v = 1 - servedBar[p]
-        gg += wPi[p] * g * g
-        gv += wPi[p] * g * v
-        vv += wPi[p] * v * v
+        gg += g * g
+        gv += g * v
+        vv += v * v
       }
       for s in 0..<S where model.siteHasFile[s] {
         let z = choice[s] == 2 ? 1.0 : 0
@@ -420,17 +418,17 @@ package struct LagrangianRelaxation: Sendable {
           let g = Int(model.siteGroups[e])
           let gs = Double(y[g]) - z
           let vs = yBar[g] - zBar[s]
-          gg += wLam[e] * gs * gs
-          gv += wLam[e] * gs * vs
-          vv += wLam[e] * vs * vs
+          gg += gs * gs
+          gv += gs * vs
+          vv += vs * vs
         }
       }
       for r in 0..<R {
         let gs = capacity[r] - used[r]
         let vs = capacity[r] - usedBar[r]
-        gg += wMu[r] * gs * gs
-        gv += wMu[r] * gs * vs
-        vv += wMu[r] * vs * vs
+        gg += muWeight * gs * gs
+        gv += muWeight * gs * vs
+        vv += muWeight * vs * vs
       }
       var alpha = alphaMax
       if !firstIteration {
@@ -506,30 +504,30 @@ package struct LagrangianRelaxation: Sendable {
       var norm = 0.0
       for p in 0..<P {
         let v = 1 - servedBar[p]
-        if !(piBest[p] <= 0 && v > 0) { norm += wPi[p] * v * v }
+        if !(piBest[p] <= 0 && v > 0) { norm += v * v }
       }
       for s in 0..<S where model.siteHasFile[s] {
         for e in model.siteGroupStart[s]..<model.siteGroupStart[s + 1] {
           let v = yBar[Int(model.siteGroups[e])] - zBar[s]
-          if !(lamBest[e] <= 0 && v > 0) { norm += wLam[e] * v * v }
+          if !(lamBest[e] <= 0 && v > 0) { norm += v * v }
         }
       }
       for r in 0..<R {
         let v = capacity[r] - usedBar[r]
-        if !(muBest[r] <= 0 && v > 0) { norm += wMu[r] * v * v }
+        if !(muBest[r] <= 0 && v > 0) { norm += muWeight * v * v }
       }
       if norm <= 0 {
         stop = .converged
         break
       }
       let step = f * (bestValue - aim) / norm
-      for p in 0..<P { pi[p] = max(0, piBest[p] - step * wPi[p] * (1 - servedBar[p])) }
+      for p in 0..<P { pi[p] = max(0, piBest[p] - step * (1 - servedBar[p])) }
       for s in 0..<S where model.siteHasFile[s] {
         for e in model.siteGroupStart[s]..<model.siteGroupStart[s + 1] {
-          lam[e] = max(0, lamBest[e] - step * wLam[e] * (yBar[Int(model.siteGroups[e])] - zBar[s]))
+          lam[e] = max(0, lamBest[e] - step * (yBar[Int(model.siteGroups[e])] - zBar[s]))
         }
       }
-      for r in 0..<R { mu[r] = max(0, muBest[r] - step * wMu[r] * (capacity[r] - usedBar[r])) }
+      for r in 0..<R { mu[r] = max(0, muBest[r] - step * muWeight * (capacity[r] - usedBar[r])) }
     }
 
     if iteration == 0 {
