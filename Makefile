@@ -6,7 +6,7 @@ SWIFT ?= swift
 SWIFTPM_FLAGS ?=
 EMBEDDING := Examples/Embedding
 
-.PHONY: run test bench bench-quick lint deps docs
+.PHONY: run test bench bench-quick bench-real fixtures lint deps docs
 
 deps:
 	./scripts/install-deps.sh
@@ -15,9 +15,14 @@ deps:
 run: deps
 	$(SWIFT) run $(SWIFTPM_FLAGS) -c release mis demo
 
-## test: lint, build, run the whole test suite, build and run the embedding example, compile the doc samples
+## fixtures: the real-image fixtures of the import tests (built once, kept in .fixtures/)
+fixtures: deps
+	./scripts/build-import-fixtures.sh
+
+## test: lint, build, build the import fixtures, run the whole test suite, build and run the embedding example, compile the doc samples
 test: deps lint
 	$(SWIFT) build $(SWIFTPM_FLAGS)
+	./scripts/build-import-fixtures.sh
 	$(SWIFT) test $(SWIFTPM_FLAGS)
 	$(SWIFT) build --package-path $(EMBEDDING) --scratch-path $(EMBEDDING)/.build
 	$(SWIFT) run --package-path $(EMBEDDING) --scratch-path $(EMBEDDING)/.build embedding
@@ -30,6 +35,12 @@ bench: deps
 ## bench-quick: the same report on fewer, smaller points (about a minute)
 bench-quick: deps
 	$(SWIFT) run -c release --package-path Benchmarks mis-bench report --quick
+
+## bench-real: the real-image benchmark (debootstrap images, cached in $(REAL_CACHE); see Benchmarks/real/README.md)
+REAL_CACHE ?= $(HOME)/.cache/mis-bench-real
+bench-real: deps
+	$(SWIFT) build -c release --product mis
+	REAL_CACHE=$(REAL_CACHE) ./Benchmarks/real/run.sh
 
 ## docs: compile every Swift sample of README.md and Docs/
 docs: deps

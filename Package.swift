@@ -7,10 +7,13 @@ let package = Package(
     .library(name: "MISModel", targets: ["MISModel"]),
     .library(name: "MISSolver", targets: ["MISSolver"]),
     .library(name: "MISApprox", targets: ["MISApprox"]),
+    .library(name: "MISImport", targets: ["MISImport"]),
     .executable(name: "mis", targets: ["MISCommand"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // SHA-256 for `mis import` (MISImport only; the planning products do not depend on it).
+    .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
   ],
   targets: [
     .systemLibrary(
@@ -23,10 +26,27 @@ let package = Package(
     .target(name: "CGLPKShim", dependencies: ["CGLPK"]),
     .target(name: "MISSolver", dependencies: ["MISModel", "CGLPK", "CGLPKShim"]),
     .target(name: "MISApprox", dependencies: ["MISModel", "MISSolver"]),
+    // libarchive (tar + gzip/zstd/uncompressed, one streaming API) and zlib (gzip-per-file
+    // sizes) for `mis import`; see Docs/import.md for why these libraries.
+    .systemLibrary(
+      name: "CArchive",
+      providers: [.apt(["libarchive-dev"])]
+    ),
+    .systemLibrary(
+      name: "CZlib",
+      providers: [.apt(["zlib1g-dev"])]
+    ),
+    .target(
+      name: "MISImport",
+      dependencies: [
+        "MISModel", "CArchive", "CZlib",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]
+    ),
     .executableTarget(
       name: "MISCommand",
       dependencies: [
-        "MISModel", "MISSolver", "MISApprox",
+        "MISModel", "MISSolver", "MISApprox", "MISImport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -36,6 +56,10 @@ let package = Package(
     .testTarget(name: "MISSolverTests", dependencies: ["MISModel", "MISSolver", "MISTestSupport"]),
     .testTarget(name: "MISApproxTests", dependencies: ["MISModel", "MISSolver", "MISApprox", "MISTestSupport"]),
     .testTarget(name: "MISCommandTests", dependencies: ["MISModel"]),
+    .testTarget(
+      name: "MISImportTests",
+      dependencies: ["MISModel", "MISImport", .product(name: "Crypto", package: "swift-crypto")]
+    ),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -20,7 +20,7 @@ struct MISTool: ParsableCommand {
     version: "1.0.0",
     subcommands: [
       ValidateCommand.self, EvaluateCommand.self, SolveCommand.self, GenerateCommand.self,
-      ExportCommand.self, DemoCommand.self,
+      ExportCommand.self, ImportCommand.self, DemoCommand.self,
     ]
   )
 
