@@ -178,9 +178,7 @@ void mis_glpk_adv_basis(glp_prob *P, int *aborted) {
 
 // ---- MIP --------------------------------------------------------------------
 
-static void intopt_callback(glp_tree *T, void *info) {
-  mis_glpk_callback *cb = info;
-  int reason = glp_ios_reason(T);
+static void report_event(glp_tree *T, mis_glpk_callback *cb, int reason) {
   if (reason == GLP_IHEUR && cb->incumbent != NULL &&
       cb->incumbent_state == 0) {
     cb->incumbent_state = glp_ios_heur_sol(T, cb->incumbent) == 0 ? 1 : 2;
@@ -210,6 +208,10 @@ static void intopt_callback(glp_tree *T, void *info) {
   if (cb->fn(cb->context, &e) != 0) glp_ios_terminate(T);
 }
 
+static void intopt_callback(glp_tree *T, void *info) {
+  report_event(T, info, glp_ios_reason(T));
+}
+
 struct intopt_args {
   glp_prob *P;
   glp_iocp *parm;
@@ -228,6 +230,129 @@ int mis_glpk_intopt(glp_prob *P, glp_iocp *parm, mis_glpk_callback *cb,
   struct intopt_args a = {P, parm, -1};
   guarded(intopt_body, &a, aborted);
   return a.result;
+}
+
+// ---- branch-and-cut with application rows ---------------------------------
+
+struct bc_info {
+  mis_glpk_callback *cb;
+  mis_glpk_bc_hooks *hooks;
+};
+
+static void add_rows_body(glp_prob *P, const mis_glpk_rows *rows) {
+  if (rows->count <= 0) return;
+  int first = glp_add_rows(P, rows->count);
+  for (int k = 0; k < rows->count; k++) {
+    int s = rows->start[k];
+    int len = rows->start[k + 1] - s;
+    glp_set_mat_row(P, first + k, len, rows->ind + s, rows->val + s);
+    glp_set_row_bnds(P, first + k, rows->type[k], rows->lb[k], rows->ub[k]);
+  }
+}
+
+static void read_point(glp_prob *P, double *x, int n) {
+  x[0] = 0;
+  for (int j = 1; j <= n; j++) x[j] = glp_get_col_prim(P, j);
+}
+
+static void intopt_bc_callback(glp_tree *T, void *info) {
+  struct bc_info *bc = info;
+  mis_glpk_bc_hooks *h = bc->hooks;
+  int reason = glp_ios_reason(T);
+  glp_prob *P = glp_ios_get_prob(T);
+  int n = glp_get_num_cols(P);
+  int node = glp_ios_curr_node(T);
+  int level = node != 0 ? glp_ios_node_level(T, node) : 0;
+  if ((reason == GLP_IROWGEN || reason == GLP_ICUTGEN) && h->rowgen != NULL) {
+    read_point(P, h->point, n);
+    mis_glpk_rows rows;
+    memset(&rows, 0, sizeof rows);
+    int count = h->rowgen(h->context, reason, node, level, h->point, n, &rows);
+    if (count > 0 && reason == GLP_IROWGEN) {
+      // Lazy rows go straight into the current subproblem (GLPK re-optimises).
+      rows.count = count;
+      add_rows_body(P, &rows);
+      h->rows_added += count;
+    } else if (count > 0) {
+      // Cuts go to the local cut pool: adding rows here would invalidate the basis
+      // factorization GLPK's own cut generators need in the same round. Only
+      // single-sided rows fit the pool.
+      for (int k = 0; k < count; k++) {
+        int s = rows.start[k];
+        int len = rows.start[k + 1] - s;
+        if (rows.type[k] == GLP_LO)
+          glp_ios_add_row(T, NULL, 101, 0, len, rows.ind + s, rows.val + s,
+                          GLP_LO, rows.lb[k]);
+        else if (rows.type[k] == GLP_UP)
+          glp_ios_add_row(T, NULL, 101, 0, len, rows.ind + s, rows.val + s,
+                          GLP_UP, rows.ub[k]);
+        else
+          continue;
+        h->rows_added += 1;
+      }
+    }
+  } else if (reason == GLP_IHEUR && h->heuristic != NULL) {
+    // The caller's start vector first, so that it is judged on its own.
+    if (bc->cb->incumbent != NULL && bc->cb->incumbent_state == 0)
+      bc->cb->incumbent_state =
+          glp_ios_heur_sol(T, bc->cb->incumbent) == 0 ? 1 : 2;
+    read_point(P, h->point, n);
+    h->solution[0] = 0;
+    if (h->heuristic(h->context, node, h->point, n, h->solution) != 0 &&
+        glp_ios_heur_sol(T, h->solution) == 0)
+      h->heuristic_accepted += 1;
+  } else if (reason == GLP_IBRANCH && h->priority != NULL) {
+    int best = 0;
+    double best_priority = 0, best_fraction = 0;
+    for (int j = 1; j <= n; j++) {
+      if (!glp_ios_can_branch(T, j)) continue;
+      double v = glp_get_col_prim(P, j);
+      double f = v - (double)(long long)v;
+      double fraction = f < 0.5 ? f : 1 - f;
+      if (best == 0 || h->priority[j] > best_priority ||
+          (h->priority[j] == best_priority && fraction > best_fraction)) {
+        best = j;
+        best_priority = h->priority[j];
+        best_fraction = fraction;
+      }
+    }
+    if (best != 0) glp_ios_branch_upon(T, best, GLP_NO_BRNCH);
+  }
+  // Start vector (offered before, see above) and progress reporting,
+  // exactly as mis_glpk_intopt.
+  report_event(T, bc->cb, reason);
+}
+
+int mis_glpk_intopt_bc(glp_prob *P, glp_iocp *parm, mis_glpk_callback *cb,
+                       mis_glpk_bc_hooks *hooks, int *aborted) {
+  struct bc_info info = {cb, hooks};
+  parm->cb_func = intopt_bc_callback;
+  parm->cb_info = &info;
+  struct intopt_args a = {P, parm, -1};
+  guarded(intopt_body, &a, aborted);
+  return a.result;
+}
+
+struct add_rows_args {
+  glp_prob *P;
+  const mis_glpk_rows *rows;
+  int first;
+};
+
+static void add_rows_guarded(void *raw) {
+  struct add_rows_args *a = raw;
+  a->first = glp_get_num_rows(a->P) + 1;
+  add_rows_body(a->P, a->rows);
+}
+
+static void scale_body(void *raw) { glp_scale_prob(raw, GLP_SF_AUTO); }
+
+void mis_glpk_scale(glp_prob *P, int *aborted) { guarded(scale_body, P, aborted); }
+
+int mis_glpk_add_rows(glp_prob *P, const mis_glpk_rows *rows, int *aborted) {
+  struct add_rows_args a = {P, rows, 0};
+  guarded(add_rows_guarded, &a, aborted);
+  return a.first;
 }
 
 // ---- files ------------------------------------------------------------------

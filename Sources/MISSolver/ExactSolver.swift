@@ -41,6 +41,9 @@ public struct ExactSolver: Sendable {
     public var granularities: Set<Granularity> = [.layer, .file]
     /// The method name written in the report (default `exact`).
     public var methodName: String = "exact"
+    /// The model GLPK solves: the compact one or the branch-and-Benders-cut master
+    /// (default `.automatic`, see ``ExactFormulation`` and `Docs/exact-solver.md`).
+    public var formulation: ExactFormulation = .automatic
     /// A plan to start from, handed to GLPK as its first incumbent when it is feasible
     /// (e.g. an approximate plan). Ignored with a note in the statistics when infeasible.
     public var startPlan: PlacementMatrix?
@@ -106,6 +109,9 @@ public struct ExactSolver: Sendable {
   public func solveWithStatistics(_ index: ProblemIndex) throws(SolverError) -> (
     result: PlanningResult, statistics: Statistics
   ) {
+    if options.formulation.resolved(for: index) == .benders {
+      return try BendersSolver(options: options).solveWithStatistics(index)
+    }
     let clock = Stopwatch()
     let formulation = Formulation(index, reductions: options.reductions, granularities: options.granularities)
     let buildSeconds = clock.seconds

@@ -82,4 +82,64 @@ void mis_glpk_adv_basis(glp_prob *P, int *aborted);
 int mis_glpk_write_mps(glp_prob *P, const char *fname, int *aborted);
 int mis_glpk_write_lp(glp_prob *P, const char *fname, int *aborted);
 
+// ---- branch-and-cut with application rows --------------------------------
+
+/// Rows handed from Swift to C: row k has the elements
+/// ind[start[k]+1 .. start[k+1]] / val[...] (1-based column numbers; ind[0]
+/// and val[0] are unused padding so that ind + start[k] is GLPK's 1-based
+/// array), type GLP_LO/GLP_UP/GLP_DB/GLP_FX and bounds lb, ub.
+typedef struct mis_glpk_rows {
+  int count;
+  const int *start;
+  const int *ind;
+  const double *val;
+  const int *type;
+  const double *lb;
+  const double *ub;
+} mis_glpk_rows;
+
+/// Swift's row generator: `x` holds the current LP point x[1..n]. Fills
+/// `out` (pointers must stay valid until the next call) and returns the
+/// number of rows. Must not call GLPK.
+typedef int (*mis_glpk_rowgen_fn)(void *context, int reason, int node,
+                                  int level, const double *x, int n,
+                                  mis_glpk_rows *out);
+/// Swift's primal heuristic: writes a full solution to sol[1..n] and returns
+/// 1, or returns 0. The solution must satisfy every row, including rows the
+/// generator would add. Must not call GLPK.
+typedef int (*mis_glpk_heur_fn)(void *context, int node, const double *x,
+                                int n, double *sol);
+
+/// Hooks for mis_glpk_intopt_bc. Rows returned at GLP_IROWGEN are added as
+/// lazy rows; at GLP_ICUTGEN they go to GLPK's local cut pool (single-sided
+/// rows only), from which GLPK adds the useful ones and later removes
+/// inactive ones.
+typedef struct mis_glpk_bc_hooks {
+  mis_glpk_rowgen_fn rowgen;  ///< may be NULL
+  mis_glpk_heur_fn heuristic; ///< may be NULL
+  void *context;              ///< passed unchanged
+  /// Branching priorities p[1..n] (higher first among the columns GLPK can
+  /// branch on; ties to the most fractional value), or NULL for GLPK's rule.
+  const double *priority;
+  /// Scratch of n+1 doubles for the LP point and n+1 for a heuristic
+  /// solution, owned by the caller.
+  double *point;
+  double *solution;
+  /// Out: rows added, heuristic solutions accepted by GLPK.
+  int rows_added;
+  int heuristic_accepted;
+} mis_glpk_bc_hooks;
+
+/// glp_intopt like mis_glpk_intopt, with the hooks above. The MIP presolver
+/// must be off (the hooks work in the original columns).
+int mis_glpk_intopt_bc(glp_prob *P, glp_iocp *parm, mis_glpk_callback *cb,
+                       mis_glpk_bc_hooks *hooks, int *aborted);
+/// glp_scale_prob(P, GLP_SF_AUTO): row and column scaling, which GLPK's
+/// tolerances need when coefficients span many orders of magnitude (bytes
+/// in capacity rows beside seconds in cost rows).
+void mis_glpk_scale(glp_prob *P, int *aborted);
+/// Appends rows to a problem outside the search (e.g. cuts of a root
+/// separation loop before glp_intopt). Returns the number of the first row.
+int mis_glpk_add_rows(glp_prob *P, const mis_glpk_rows *rows, int *aborted);
+
 #endif

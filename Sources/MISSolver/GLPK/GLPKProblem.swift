@@ -530,3 +530,241 @@ private struct CStringTable {
     }
   }
 }
+
+// MARK: - Branch and cut with application rows (Benders, see GLPKBranchAndCut.swift)
+
+extension GLPKProblem {
+  /// Appends `rows` (canonical: increasing in-range indices, finite values) to the loaded
+  /// problem outside a search, e.g. the cuts of a root separation loop.
+  mutating func addRows(_ rows: [LinearModel.Row]) throws(SolverError) {
+    guard !rows.isEmpty else { return }
+    let buffer = GLPKRowBuffer()
+    let n = Int(glp_get_num_cols(handle))
+    buffer.fill(rows, columnCount: n)
+    var aborted: Int32 = 0
+    buffer.withRows { rows in _ = mis_glpk_add_rows(handle, &rows, &aborted) }
+    try check(aborted)
+  }
+
+  /// Scales rows and columns (`GLP_SF_AUTO`); GLPK reports unscaled values.
+  mutating func scale() throws(SolverError) {
+    var aborted: Int32 = 0
+    mis_glpk_scale(handle, &aborted)
+    try check(aborted)
+  }
+
+  /// Re-optimises after rows were added, warm-started from the current basis with the dual
+  /// simplex (new rows keep the basis dual feasible); falls back to ``simplex(deadline:)``.
+  mutating func reoptimize(deadline: Deadline) throws(SolverError) -> LPResult {
+    var parm = glp_smcp()
+    glp_init_smcp(&parm)
+    parm.msg_lev = GLP_MSG_OFF
+    parm.presolve = GLP_OFF
+    parm.meth = GLP_DUALP
+    guard let remaining = deadline.remainingMilliseconds() else { return .limit }
+    parm.tm_lim = remaining
+    var aborted: Int32 = 0
+    let rc = mis_glpk_simplex(handle, &parm, &aborted)
+    try check(aborted)
+    switch rc {
+    case 0: if let result = classifyBasic() { return result }
+    case GLP_ETMLIM, GLP_EITLIM: return .limit
+    default: break
+    }
+    return try simplex(deadline: deadline)
+  }
+
+  /// The current basic solution: column values and objective.
+  func basicSolution() -> (values: [Double], objective: Double) {
+    let n = glp_get_num_cols(handle)
+    return ((0..<n).map { glp_get_col_prim(handle, $0 + 1) }, glp_get_obj_val(handle))
+  }
+
+  /// Number of rows currently in the problem.
+  var rowCount: Int { Int(glp_get_num_rows(handle)) }
+
+  /// Runs glp_intopt without presolve (an optimal basis must be present) with the hooks of
+  /// `delegate`: rows at `GLP_IROWGEN` / `GLP_ICUTGEN`, solutions at `GLP_IHEUR`, branching
+  /// priorities at `GLP_IBRANCH`. Returns the table's inputs and the raw code, or `nil`
+  /// when the time is already up; `counters` receives rows added and heuristic successes.
+  mutating func intoptBranchAndCut(
+    options: MIPOptions, deadline: Deadline, startVector: [Double]?, state: MIPCallbackState,
+    delegate: any BranchAndCutDelegate, counters: inout (rows: Int, heuristic: Int)
+  ) throws(SolverError) -> (IntoptReturn, MIPSolutionStatus, Int32)? {
+    var parm = glp_iocp()
+    glp_init_iocp(&parm)
+    parm.msg_lev = GLP_MSG_OFF
+    parm.presolve = GLP_OFF
+    guard let remaining = deadline.remainingMilliseconds() else { return nil }
+    parm.tm_lim = remaining
+    if let gap = options.relativeGap { parm.mip_gap = gap }
+    parm.gmi_cuts = options.cuts.gomory ? GLP_ON : GLP_OFF
+    parm.mir_cuts = options.cuts.mir ? GLP_ON : GLP_OFF
+    parm.cov_cuts = options.cuts.cover ? GLP_ON : GLP_OFF
+    parm.clq_cuts = options.cuts.clique ? GLP_ON : GLP_OFF
+    parm.fp_heur = options.heuristics.feasibilityPump ? GLP_ON : GLP_OFF
+    parm.ps_heur = options.heuristics.proximitySearch ? GLP_ON : GLP_OFF
+    parm.ps_tm_lim = min(parm.ps_tm_lim, remaining)
+
+    let onEvent: mis_glpk_event_fn = { context, event in
+      guard let context, let event else { return 0 }
+      let state = Unmanaged<MIPCallbackState>.fromOpaque(context).takeUnretainedValue()
+      return state.handle(MIPCallbackState.Event(event.pointee)) ? 1 : 0
+    }
+    let onRows: mis_glpk_rowgen_fn = { context, reason, node, level, x, n, out in
+      guard let context, let x, let out else { return 0 }
+      let bridge = Unmanaged<BranchAndCutBridge>.fromOpaque(context).takeUnretainedValue()
+      let point = UnsafeBufferPointer(start: x + 1, count: Int(n))
+      let event: BranchAndCutEvent =
+        reason == GLP_IROWGEN
+        ? .lazy(node: Int(node), level: Int(level)) : .cut(node: Int(node), level: Int(level))
+      let rows = bridge.delegate.rows(at: point, event: event)
+      guard !rows.isEmpty else { return 0 }
+      bridge.buffer.fill(rows, columnCount: Int(n))
+      return bridge.buffer.export(into: out)
+    }
+    let onHeuristic: mis_glpk_heur_fn = { context, node, x, n, solution in
+      guard let context, let x, let solution else { return 0 }
+      let bridge = Unmanaged<BranchAndCutBridge>.fromOpaque(context).takeUnretainedValue()
+      let point = UnsafeBufferPointer(start: x + 1, count: Int(n))
+      guard let values = bridge.delegate.heuristicSolution(at: point, node: Int(node)), values.count == Int(n)
+      else { return 0 }
+      for j in 0..<Int(n) { solution[j + 1] = values[j] }
+      return 1
+    }
+    let n = Int(glp_get_num_cols(handle))
+    let bridge = BranchAndCutBridge(delegate: delegate)
+    var point = [Double](repeating: 0, count: n + 1)
+    var solution = [Double](repeating: 0, count: n + 1)
+    let priority: [Double]? = delegate.branchingPriority.map { [0] + $0 }
+    if let priority, priority.count != n + 1 {
+      throw .invalidOptions(reason: "branching priorities: \(priority.count - 1) values for \(n) columns")
+    }
+    var aborted: Int32 = 0
+    let rc: Int32 = withExtendedLifetime((state, bridge)) {
+      let start: [Double]? = startVector.map { [0] + $0 }
+      return Self.withOptionalPointer(start) { startPointer in
+        Self.withOptionalPointer(priority) { priorityPointer in
+          point.withUnsafeMutableBufferPointer { pointBuffer in
+            solution.withUnsafeMutableBufferPointer { solutionBuffer in
+              var callback = mis_glpk_callback(
+                fn: onEvent, context: Unmanaged.passUnretained(state).toOpaque(),
+                incumbent: startPointer, incumbent_state: 0)
+              var hooks = mis_glpk_bc_hooks(
+                rowgen: onRows, heuristic: onHeuristic, context: Unmanaged.passUnretained(bridge).toOpaque(),
+                priority: priorityPointer, point: pointBuffer.baseAddress, solution: solutionBuffer.baseAddress,
+                rows_added: 0, heuristic_accepted: 0)
+              let rc = mis_glpk_intopt_bc(handle, &parm, &callback, &hooks, &aborted)
+              state.incumbentState = callback.incumbent_state
+              counters = (Int(hooks.rows_added), Int(hooks.heuristic_accepted))
+              return rc
+            }
+          }
+        }
+      }
+    }
+    try check(aborted)
+    return (Self.intoptReturn(rc), Self.mipStatus(glp_mip_status(handle)), rc)
+  }
+}
+
+/// What the C callback reaches through `cb_info`: the delegate and the buffer its rows are
+/// copied into (kept alive until the next call, as the shim requires).
+final class BranchAndCutBridge {
+  let delegate: any BranchAndCutDelegate
+  let buffer = GLPKRowBuffer()
+  init(delegate: any BranchAndCutDelegate) { self.delegate = delegate }
+}
+
+/// Rows in the shim's `mis_glpk_rows` layout, in manually managed storage so the pointers
+/// stay valid after the Swift callback returns (until the next fill).
+final class GLPKRowBuffer {
+  private var start: [Int32] = []
+  private var ind: [Int32] = [0]
+  private var val: [Double] = [0]
+  private var type: [Int32] = []
+  private var lower: [Double] = []
+  private var upper: [Double] = []
+  private var storage:
+    (
+      UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Double>,
+      UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>
+    )?
+  private var count = 0
+
+  deinit { release() }
+
+  private func release() {
+    guard let storage else { return }
+    storage.0.deallocate()
+    storage.1.deallocate()
+    storage.2.deallocate()
+    storage.3.deallocate()
+    storage.4.deallocate()
+    storage.5.deallocate()
+    self.storage = nil
+  }
+
+  /// Copies `rows`, turning 0-based indices into GLPK's 1-based ones. Rows with an index
+  /// out of range or a non-finite value are skipped (GLPK would abort on them); exact zero
+  /// coefficients are dropped.
+  func fill(_ rows: [LinearModel.Row], columnCount n: Int) {
+    start = [0]
+    ind = [0]
+    val = [0]
+    type = []
+    lower = []
+    upper = []
+    for row in rows {
+      guard row.columnIndices.count == row.coefficients.count,
+        row.columnIndices.allSatisfy({ $0 >= 0 && Int($0) < n }),
+        row.coefficients.allSatisfy(\.isFinite), !row.lowerBound.isNaN, !row.upperBound.isNaN,
+        row.lowerBound <= row.upperBound, row.lowerBound < .infinity, row.upperBound > -.infinity
+      else { continue }
+      for k in row.columnIndices.indices where row.coefficients[k] != 0 {
+        ind.append(row.columnIndices[k] + 1)
+        val.append(row.coefficients[k])
+      }
+      start.append(Int32(ind.count - 1))
+      let (t, lb, ub) = GLPKRowBuffer.boundType(row.lowerBound, row.upperBound)
+      type.append(t)
+      lower.append(lb)
+      upper.append(ub)
+    }
+    count = type.count
+    release()
+    func copy<T>(_ array: [T]) -> UnsafeMutablePointer<T> {
+      let p = UnsafeMutablePointer<T>.allocate(capacity: max(1, array.count))
+      array.withUnsafeBufferPointer { b in
+        if let base = b.baseAddress { p.initialize(from: base, count: array.count) }
+      }
+      return p
+    }
+    storage = (copy(start), copy(ind), copy(val), copy(type), copy(lower), copy(upper))
+  }
+
+  /// Points `out` at the stored rows and returns their number.
+  fileprivate func export(into out: UnsafeMutablePointer<mis_glpk_rows>) -> Int32 {
+    guard let storage else { return 0 }
+    out.pointee = mis_glpk_rows(
+      count: Int32(count), start: storage.0, ind: storage.1, val: storage.2, type: storage.3, lb: storage.4,
+      ub: storage.5)
+    return Int32(count)
+  }
+
+  /// Calls `body` with the stored rows.
+  fileprivate func withRows<R>(_ body: (inout mis_glpk_rows) -> R) -> R {
+    var rows = mis_glpk_rows()
+    _ = export(into: &rows)
+    return body(&rows)
+  }
+
+  private static func boundType(_ lower: Double, _ upper: Double) -> (Int32, Double, Double) {
+    switch (lower == -.infinity, upper == .infinity) {
+    case (true, true): return (GLP_FR, 0, 0)
+    case (true, false): return (GLP_UP, 0, upper)
+    case (false, true): return (GLP_LO, lower, 0)
+    case (false, false): return (lower == upper ? GLP_FX : GLP_DB, lower, upper)
+    }
+  }
+}

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Time to proven optimum: the exact solver's compact model vs its branch-and-Benders-cut
+(both GLPK) vs HiGHS on the unreduced model, on seeded paper instances of growing size.
+
+Builds nothing itself: first run, from the repository root,
+
+    swift build -c release --package-path Benchmarks/compare/BendersBench
+
+then
+
+    python3 Benchmarks/compare/compare_benders.py [--sizes 3x4x15,4x6x25,5x8x40]
+        [--seeds 1] [--connections 2] [--time-limit 120]
+
+Each instance is `mis generate --kind paper --registries R --nodes N --images I
+--connections C --capacity-fraction 0.3 --seed S` (same generator options, through the
+driver). HiGHS (highspy, one thread) solves the unreduced model (the model of
+Docs/model.md §6 as written, with the origin share substituted) exported as free MPS; its
+objective offset is set to the model's constant, as in compare_highs.py. Results go to
+Benchmarks/results/exact-benders.csv. Timings are wall-clock seconds and CPU seconds of the
+solving process: on a shared machine the CPU time is the steadier of the two.
+"""
+import argparse
+import csv
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BENCH = os.path.dirname(HERE)
+DRIVER = os.path.join(HERE, "BendersBench", ".build", "release", "BendersBench")
+
+
+def run(args):
+    out = subprocess.run([DRIVER] + args, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def highs(path, constant, time_limit):
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", float(time_limit))
+    h.setOptionValue("threads", 1)
+    h.readModel(path)
+    h.changeObjectiveOffset(float(constant))
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+    start = time.perf_counter()
+    h.run()
+    wall = time.perf_counter() - start
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+    status = h.modelStatusToString(h.getModelStatus())
+    info = h.getInfo()
+    return {
+        "status": "optimal" if status == "Optimal" else status,
+        "objective": info.objective_function_value,
+        "bound": info.mip_dual_bound,
+        "seconds": wall,
+        "cpuSeconds": cpu,
+        "nodes": info.mip_node_count,
+    }
+
+
+def main():
+    global DRIVER
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sizes", default="3x4x10,3x4x15,4x6x25,5x8x40")
+    p.add_argument("--seeds", default="1")
+    p.add_argument("--connections", type=int, default=2)
+    p.add_argument("--time-limit", type=float, default=120)
+    p.add_argument("--output", default=os.path.join(BENCH, "results", "exact-benders.csv"))
+    p.add_argument("--solvers", default="glpk-compact,glpk-benders,highs-unreduced")
+    p.add_argument("--benders-options", default="", help="key=value,… for BendersOptions (see the driver)")
+    p.add_argument("--label", default="", help="suffix for the Benders solver name, e.g. --label=-mir")
+    p.add_argument("--append", action="store_true", help="append to the CSV instead of replacing it")
+    p.add_argument("--driver", default=DRIVER)
+    a = p.parse_args()
+    DRIVER = a.driver
+    solvers = a.solvers.split(",")
+    extra = [o for o in a.benders_options.split(",") if o]
+    if not os.path.exists(DRIVER):
+        sys.exit("build the driver first: swift build -c release --package-path Benchmarks/compare/BendersBench")
+    fields = ["size", "seed", "solver", "status", "objective", "bound", "gap", "seconds", "cpuSeconds", "nodes"]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in a.sizes.split(","):
+            r, n, i = (int(x) for x in size.split("x"))
+            for seed in (int(s) for s in a.seeds.split(",")):
+                inst = os.path.join(tmp, f"p{size}s{seed}.json")
+                run(["generate", str(r), str(n), str(i), str(seed), str(a.connections), inst])
+                results = {}
+                if "glpk-compact" in solvers:
+                    results["glpk-compact"] = run(["solve", inst, "compact", str(a.time_limit)])
+                if "glpk-benders" in solvers:
+                    results["glpk-benders" + a.label] = run(["solve", inst, "benders", str(a.time_limit)] + extra)
+                if "highs-unreduced" in solvers:
+                    mps = os.path.join(tmp, f"p{size}s{seed}.mps")
+                    exported = run(["export-unreduced", inst, mps])
+                    results["highs-unreduced"] = highs(mps, exported["constant"], a.time_limit)
+                for solver, res in results.items():
+                    obj, bound = res.get("objective"), res.get("bound")
+                    gap = (obj - bound) / max(1.0, abs(obj)) if obj is not None and bound is not None else None
+                    row = {
+                        "size": size, "seed": seed, "solver": solver, "status": res.get("status"),
+                        "objective": obj, "bound": bound, "gap": gap, "seconds": round(res["seconds"], 2),
+                        "cpuSeconds": round(res["cpuSeconds"], 2), "nodes": int(res.get("nodes") or 0),
+                    }
+                    rows.append(row)
+                    print(",".join(str(row[f]) for f in fields), flush=True)
+    exists = os.path.exists(a.output)
+    with open(a.output, "a" if a.append else "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields)
+        if not (a.append and exists):
+            w.writeheader()
+        w.writerows(rows)
+    print("wrote", a.output)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,178 @@
+// Branch and cut with application rows on GLPK: the solver-neutral side (no C here).
+// GLPKProblem.swift holds the C calls; the shim (mis_glpk_intopt_bc) runs the callback.
+
+/// Where a row request comes from.
+enum BranchAndCutEvent: Sendable, Hashable {
+  /// A round of the separation loop on the root LP, before the search (rows become part of
+  /// the model).
+  case root(round: Int)
+  /// `GLP_IROWGEN`: every LP optimum of the search, before GLPK tests integrality. Rows are
+  /// lazy constraints, kept in the node's subtree; they must cut off every integral point
+  /// the model does not allow.
+  case lazy(node: Int, level: Int)
+  /// `GLP_ICUTGEN`: a fractional LP optimum; rows are cuts that GLPK removes from a node
+  /// once inactive.
+  case cut(node: Int, level: Int)
+}
+
+/// The application side of ``GLPKSolver/solveBranchAndCut(_:options:delegate:rootRounds:)``.
+/// Called on the solving thread, from inside GLPK's callback: it must not start a solve
+/// and must not throw.
+protocol BranchAndCutDelegate: AnyObject {
+  /// Rows violated by `point` (one value per column, 0-based), canonical (increasing
+  /// column indices, no repeats), or none.
+  func rows(at point: UnsafeBufferPointer<Double>, event: BranchAndCutEvent) -> [LinearModel.Row]
+  /// A complete feasible solution (one value per column, integers exact) that satisfies
+  /// every row the delegate would ever add, or `nil`.
+  func heuristicSolution(at point: UnsafeBufferPointer<Double>, node: Int) -> [Double]?
+  /// A priority per column for branching (higher first), or `nil` for GLPK's own rule.
+  var branchingPriority: [Double]? { get }
+}
+
+/// Figures of a branch and cut with application rows.
+struct BranchAndCutStatistics: Sendable, Hashable {
+  /// Rows added by the root loop.
+  var rootRows = 0
+  /// Rounds of the root loop.
+  var rootRounds = 0
+  /// The root LP value after the loop (a lower bound), if it was solved.
+  var rootBound: Double?
+  /// Seconds spent in the root loop.
+  var rootSeconds = 0.0
+  /// Rows added during the search (lazy and cuts).
+  var searchRows = 0
+  /// Heuristic solutions GLPK accepted.
+  var heuristicSolutions = 0
+}
+
+extension GLPKSolver {
+  /// Solves a mixed-integer model whose rows are partly generated on demand: the root LP is
+  /// solved and re-solved while the delegate supplies violated rows (up to `rootRounds`
+  /// rounds), then `glp_intopt` runs without presolve with the delegate's lazy rows, cuts,
+  /// heuristic and branching priorities.
+  ///
+  /// The outcome is exact only if the delegate's lazy rows cut off, at every integral LP
+  /// point, every violation of the full model.
+  ///
+  /// - Throws: as ``solveMIP(_:options:)``.
+  static func solveBranchAndCut(
+    _ model: LinearModel, options: MIPOptions, delegate: any BranchAndCutDelegate, rootRounds: Int
+  ) throws(SolverError) -> (MIPOutcome, BranchAndCutStatistics) {
+    let deadline = Deadline(limitSeconds: options.timeLimitSeconds)
+    if let limit = options.timeLimitSeconds, !(limit > 0) {
+      throw .invalidOptions(reason: "time limit \(limit) must be positive")
+    }
+    if let gap = options.relativeGap, !(gap >= 0 && gap.isFinite) {
+      throw .invalidOptions(reason: "relativeGap \(gap) must be finite and ≥ 0")
+    }
+    let model = try model.canonicalized()
+    var statistics = BranchAndCutStatistics()
+    var incumbentUse = MIPOutcome.IncumbentUse.none
+    var startVector: [Double]?
+    if let x = options.incumbent {
+      guard x.count == model.columns.count else {
+        throw .invalidOptions(reason: "incumbent has \(x.count) values for \(model.columns.count) columns")
+      }
+      if let violation = model.firstViolation(of: x, checkIntegrality: true) {
+        incumbentUse = .rejectedInfeasible(violation)
+      } else {
+        incumbentUse = .notRequested
+        startVector = zip(model.columns, x).map { column, value in
+          guard column.isInteger else { return min(max(value, column.lowerBound), column.upperBound) }
+          let (lower, upper) = column.integerBounds
+          return min(max(value.rounded(), lower), upper)
+        }
+      }
+    }
+    func outcome(_ status: MIPOutcome.Status, _ termination: MIPOutcome.Termination, bound: Double? = nil)
+      -> MIPOutcome
+    {
+      MIPOutcome(
+        status: status, termination: termination, values: nil, objective: nil, bestBound: bound, nodes: 0,
+        seconds: deadline.elapsedSeconds(), incumbentUse: incumbentUse)
+    }
+    for column in model.columns where column.isInteger {
+      if column.integerBounds.lower > column.integerBounds.upper {
+        return (outcome(.infeasible, .infeasible), statistics)
+      }
+    }
+    if Task.isCancelled || options.shouldStop?() == true { return (outcome(.noSolution, .cancelled), statistics) }
+
+    return try GLPKProblem.with { (problem) throws(SolverError) -> (MIPOutcome, BranchAndCutStatistics) in
+      try problem.load(model, integer: true)
+      // Bytes (capacity rows, ~1e8) beside seconds (cut rows, ~1): unscaled, GLPK's dual
+      // simplex inside the search was measured to prune the optimum of a 3×4×6 instance.
+      try problem.scale()
+      switch try problem.simplex(deadline: deadline) {
+      case .optimal: break
+      case .infeasible: return (outcome(.infeasible, .infeasible), statistics)
+      case .unbounded: return (outcome(.unbounded, .unbounded), statistics)
+      case .limit: return (outcome(.noSolution, .timeLimit), statistics)
+      }
+      // Root separation loop: the rows become part of the model GLPK branches on.
+      var round = 0
+      while round < rootRounds {
+        if Task.isCancelled || options.shouldStop?() == true { return (outcome(.noSolution, .cancelled), statistics) }
+        let (values, objective) = problem.basicSolution()
+        statistics.rootBound = objective
+        let rows = values.withUnsafeBufferPointer { delegate.rows(at: $0, event: .root(round: round)) }
+        if rows.isEmpty { break }
+        try problem.addRows(rows)
+        statistics.rootRows += rows.count
+        round += 1
+        switch try problem.reoptimize(deadline: deadline) {
+        case .optimal: break
+        case .infeasible: return (outcome(.infeasible, .infeasible), statistics)
+        case .unbounded: return (outcome(.unbounded, .unbounded), statistics)
+        case .limit: return (outcome(.noSolution, .timeLimit, bound: statistics.rootBound), statistics)
+        }
+      }
+      statistics.rootRounds = round
+      statistics.rootBound = problem.basicSolution().objective
+      statistics.rootSeconds = deadline.elapsedSeconds()
+
+      let state = MIPCallbackState(options: options, deadline: deadline)
+      var counters = (rows: 0, heuristic: 0)
+      guard
+        let (code, mipStatus, rawCode) = try problem.intoptBranchAndCut(
+          options: options, deadline: deadline, startVector: startVector, state: state, delegate: delegate,
+          counters: &counters)
+      else { return (outcome(.noSolution, .timeLimit, bound: statistics.rootBound), statistics) }
+      statistics.searchRows = counters.rows
+      statistics.heuristicSolutions = counters.heuristic
+
+      var result = outcome(.noSolution, .timeLimit)
+      switch MIPStatusTable.map(code, mipStatus) {
+      case .failure(let context):
+        throw .glpkFailure(code: Int(rawCode), context: "\(context); \(GLPKProblem.capturedMessage())")
+      case .outcome(let status, let termination):
+        result.status = status
+        result.termination = termination == .cancelled && state.deadlineReached ? .timeLimit : termination
+      }
+      result.nodes = state.nodes
+      if startVector != nil {
+        switch state.incumbentState {
+        case 1: result.incumbentUse = .accepted
+        case 2: result.incumbentUse = .rejectedNotBetter
+        default: result.incumbentUse = .notRequested
+        }
+      }
+      // The best bound seen in the search, never below the root bound.
+      let searchBound = [state.bestBound, statistics.rootBound].compactMap { $0 }.max()
+      switch result.status {
+      case .optimal, .feasible:
+        let solution = problem.mipSolution()
+        result.values = solution.values
+        result.objective = solution.objective
+        result.bestBound =
+          result.status == .optimal ? solution.objective : searchBound.map { min($0, solution.objective) }
+      case .noSolution:
+        result.bestBound = searchBound
+      case .infeasible, .unbounded:
+        result.bestBound = nil
+      }
+      result.seconds = deadline.elapsedSeconds()
+      return (result, statistics)
+    }
+  }
+}
