@@ -320,12 +320,9 @@ struct GLPKProblem: ~Copyable {
 
   // MARK: MIP
 
-  /// Runs glp_intopt. `presolve` false requires an optimal basis (see
-  /// ``simplex(deadline:)``). Returns the table's inputs and the raw code.
-  mutating func intopt(
-    options: MIPOptions, presolve: Bool, deadline: Deadline,
-    startVector: [Double]?, state: MIPCallbackState
-  ) throws(SolverError) -> (IntoptReturn, MIPSolutionStatus, Int32)? {
+  /// `glp_intopt`'s parameters for `options`: output off, presolve, the time left, gap,
+  /// cut families and heuristics. `nil` when the time is already up.
+  private static func intoptParameters(_ options: MIPOptions, presolve: Bool, deadline: Deadline) -> glp_iocp? {
     var parm = glp_iocp()
     glp_init_iocp(&parm)
     parm.msg_lev = GLP_MSG_OFF
@@ -340,6 +337,16 @@ struct GLPKProblem: ~Copyable {
     parm.fp_heur = options.heuristics.feasibilityPump ? GLP_ON : GLP_OFF
     parm.ps_heur = options.heuristics.proximitySearch ? GLP_ON : GLP_OFF
     parm.ps_tm_lim = min(parm.ps_tm_lim, remaining)
+    return parm
+  }
+
+  /// Runs glp_intopt. `presolve` false requires an optimal basis (see
+  /// ``simplex(deadline:)``). Returns the table's inputs and the raw code.
+  mutating func intopt(
+    options: MIPOptions, presolve: Bool, deadline: Deadline,
+    startVector: [Double]?, state: MIPCallbackState
+  ) throws(SolverError) -> (IntoptReturn, MIPSolutionStatus, Int32)? {
+    guard var parm = Self.intoptParameters(options, presolve: presolve, deadline: deadline) else { return nil }
 
     let onEvent: mis_glpk_event_fn = { context, event in
       guard let context, let event else { return 0 }
@@ -630,20 +637,7 @@ extension GLPKProblem {
     options: MIPOptions, deadline: Deadline, startVector: [Double]?, state: MIPCallbackState,
     delegate: any BranchAndCutDelegate, counters: inout (rows: Int, heuristic: Int)
   ) throws(SolverError) -> (IntoptReturn, MIPSolutionStatus, Int32)? {
-    var parm = glp_iocp()
-    glp_init_iocp(&parm)
-    parm.msg_lev = GLP_MSG_OFF
-    parm.presolve = GLP_OFF
-    guard let remaining = deadline.remainingMilliseconds() else { return nil }
-    parm.tm_lim = remaining
-    if let gap = options.relativeGap { parm.mip_gap = gap }
-    parm.gmi_cuts = options.cuts.gomory ? GLP_ON : GLP_OFF
-    parm.mir_cuts = options.cuts.mir ? GLP_ON : GLP_OFF
-    parm.cov_cuts = options.cuts.cover ? GLP_ON : GLP_OFF
-    parm.clq_cuts = options.cuts.clique ? GLP_ON : GLP_OFF
-    parm.fp_heur = options.heuristics.feasibilityPump ? GLP_ON : GLP_OFF
-    parm.ps_heur = options.heuristics.proximitySearch ? GLP_ON : GLP_OFF
-    parm.ps_tm_lim = min(parm.ps_tm_lim, remaining)
+    guard var parm = Self.intoptParameters(options, presolve: false, deadline: deadline) else { return nil }
 
     let onEvent: mis_glpk_event_fn = { context, event in
       guard let context, let event else { return 0 }
