@@ -144,22 +144,9 @@ extension GLPKSolver {
       statistics.searchRows = counters.rows
       statistics.heuristicSolutions = counters.heuristic
 
-      var result = outcome(.noSolution, .timeLimit)
-      switch MIPStatusTable.map(code, mipStatus) {
-      case .failure(let context):
-        throw .glpkFailure(code: Int(rawCode), context: "\(context); \(GLPKProblem.capturedMessage())")
-      case .outcome(let status, let termination):
-        result.status = status
-        result.termination = termination == .cancelled && state.deadlineReached ? .timeLimit : termination
-      }
-      result.nodes = state.nodes
-      if startVector != nil {
-        switch state.incumbentState {
-        case 1: result.incumbentUse = .accepted
-        case 2: result.incumbentUse = .rejectedNotBetter
-        default: result.incumbentUse = .notRequested
-        }
-      }
+      var result = try GLPKSolver.finished(
+        outcome(.noSolution, .timeLimit), code: code, mipStatus: mipStatus, rawCode: rawCode, state: state,
+        hadStart: startVector != nil)
       // The best bound seen in the search, never below the root bound.
       let searchBound = [state.bestBound, statistics.rootBound].compactMap { $0 }.max()
       switch result.status {

@@ -112,23 +112,9 @@ public enum GLPKSolver {
           startVector: startVector, state: state)
       else { return outcome(.noSolution, .timeLimit) }
 
-      var result = outcome(.noSolution, .timeLimit)
-      switch MIPStatusTable.map(code, mipStatus) {
-      case .failure(let context):
-        throw .glpkFailure(
-          code: Int(rawCode), context: "\(context); \(GLPKProblem.capturedMessage())")
-      case .outcome(let status, let termination):
-        result.status = status
-        result.termination = termination == .cancelled && state.deadlineReached ? .timeLimit : termination
-      }
-      result.nodes = state.nodes
-      if startVector != nil {
-        switch state.incumbentState {
-        case 1: result.incumbentUse = .accepted
-        case 2: result.incumbentUse = .rejectedNotBetter
-        default: result.incumbentUse = .notRequested
-        }
-      }
+      var result = try GLPKSolver.finished(
+        outcome(.noSolution, .timeLimit), code: code, mipStatus: mipStatus, rawCode: rawCode, state: state,
+        hadStart: startVector != nil)
       switch result.status {
       case .optimal, .feasible:
         let solution = problem.mipSolution()
@@ -234,5 +220,35 @@ public enum GLPKSolver {
     if let timeLimit, !(timeLimit > 0) {
       throw .invalidOptions(reason: "time limit \(timeLimit) must be positive")
     }
+  }
+}
+
+extension GLPKSolver {
+  /// `base` completed from a finished `glp_intopt`: status and termination from the status
+  /// table (a stop seen after the deadline is the time limit, not a cancellation), nodes,
+  /// and what became of a start vector. Shared by the plain and the branch-and-cut solves.
+  ///
+  /// - Throws: ``SolverError/glpkFailure(code:context:)`` for a code the table rejects.
+  static func finished(
+    _ base: MIPOutcome, code: IntoptReturn, mipStatus: MIPSolutionStatus, rawCode: Int32,
+    state: MIPCallbackState, hadStart: Bool
+  ) throws(SolverError) -> MIPOutcome {
+    var result = base
+    switch MIPStatusTable.map(code, mipStatus) {
+    case .failure(let context):
+      throw .glpkFailure(code: Int(rawCode), context: "\(context); \(GLPKProblem.capturedMessage())")
+    case .outcome(let status, let termination):
+      result.status = status
+      result.termination = termination == .cancelled && state.deadlineReached ? .timeLimit : termination
+    }
+    result.nodes = state.nodes
+    if hadStart {
+      switch state.incumbentState {
+      case 1: result.incumbentUse = .accepted
+      case 2: result.incumbentUse = .rejectedNotBetter
+      default: result.incumbentUse = .notRequested
+      }
+    }
+    return result
   }
 }
