@@ -71,6 +71,9 @@ struct PlanState {
     return bytes
   }
 
+  /// Whether registry `r` already stores file class `c` (some file-level layer there has it).
+  func storesClass(_ c: Int, registry r: Int) -> Bool { classUsers[r * index.classCount + c] > 0 }
+
   /// Bytes that removing the placement of `l` on `r` would free.
   func freedBytes(layer l: Int, registry r: Int) -> Int64 {
     switch matrix[l, r] {

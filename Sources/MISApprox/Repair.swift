@@ -75,6 +75,8 @@ enum Repair {
         if candidates.allows(l, r, .file) { consider(l, r, .file) }
       }
     }
+    var seen = [Int](repeating: 0, count: index.layerCount)
+    var stamp = 0
     while let top = heap.pop() {
       let g: Granularity = top.id % 2 == 1 ? .file : .layer
       let l = top.id / 2 / R
@@ -89,12 +91,18 @@ enum Repair {
         heap.push(current)
         continue
       }
+      // Only the classes this placement newly stores make other file-level candidates on
+      // r cheaper; each such candidate is pushed again once, with its new key.
+      var newClasses: [Int32] = []
+      if g == .file { newClasses = index.layerClasses[l].filter { !state.storesClass(Int($0), registry: r) } }
       state.place(layer: l, registry: r, g)
-      if g == .file {
-        // Files just stored make other file-level candidates on r cheaper.
-        for c in index.layerClasses[l] {
+      if !newClasses.isEmpty {
+        stamp += 1
+        for c in newClasses {
           for other in index.classLayers[Int(c)] where Int(other) != l {
             let o = Int(other)
+            guard seen[o] != stamp else { continue }
+            seen[o] = stamp
             if state.matrix[o, r] == nil, candidates.allows(o, r, .file) { consider(o, r, .file) }
           }
         }
