@@ -63,6 +63,15 @@ public struct ApproxSolver: Sendable {
     /// Passes of the neighbourhood search at most (default 2): its default effort. A time
     /// limit may stop it earlier; more passes find better plans on hard instances.
     public var neighbourhoodPasses: Int = 2
+    /// Total effort of the neighbourhood search, in GLPK branch-and-cut callback events
+    /// summed over its sub-MIPs (default 15 000; `nil`: no total limit, only
+    /// ``neighbourhoodPasses``). Part of the default effort: deterministic, unlike a time
+    /// limit, so the plan does not depend on the machine's speed or load.
+    public var neighbourhoodEvents: Int? = 15_000
+    /// Sub-MIPs of the neighbourhood search at most (default 150; `nil`: no limit). On large
+    /// fleets each sub-MIP is cheap in events but not in building, so this bounds the
+    /// default effort there.
+    public var neighbourhoodSubMIPs: Int? = 150
     /// Also try the deterministic greedy fill from the empty plan as one more candidate
     /// (default true). It never changes the guarantee: the best plan only gets better.
     public var includeGreedy: Bool
@@ -101,6 +110,8 @@ public struct ApproxSolver: Sendable {
       options.dominance = false
       options.neighbourhoodSearch = false
       options.methodName = methodName
+      // A baseline's own exact LP is worth it only where it takes milliseconds.
+      options.exactLPRowLimit = min(options.exactLPRowLimit, 5_000)
       return options
     }
 
@@ -321,6 +332,17 @@ public struct ApproxSolver: Sendable {
       }
       _ = stopRequested()
     }
+    // The Lagrangian heuristic: the subproblem's integral solution at the best multipliers,
+    // repaired and filled like a rounded plan (one more candidate; often the best at scale,
+    // where the averaged primal is still far from converged).
+    if !stopRequested() {
+      let watch = Stopwatch()
+      var state = PlanState(index: index, matrix: RandomizedRounding.integral(lag.subproblemPlan))
+      if Repair.complete(&state, candidates: candidates, fill: fill) {
+        pool.append(Outcome(label: "lagrangian", order: -3, matrix: state.matrix))
+      }
+      timing.repair += watch.seconds
+    }
     var trials: [Trial] = []
     for (t, outcome) in slots.all.enumerated() {
       guard let outcome else { continue }
@@ -403,6 +425,8 @@ public struct ApproxSolver: Sendable {
         parallelism: options.parallelism, granularities: options.granularities)
       improverOptions.cheapMoves = true
       improverOptions.maxPasses = options.neighbourhoodPasses
+      improverOptions.maxTotalEvents = options.neighbourhoodEvents
+      improverOptions.maxSubMIPs = options.neighbourhoodSubMIPs
       // Sub-MIPs end on their deterministic effort budget (callback events); the wall-clock
       // limit is only a safety net, far enough that load on the machine never decides the
       // plan (a plan must not depend on the thread count or on other work).
@@ -457,6 +481,8 @@ public struct ApproxSolver: Sendable {
     if let improvement {
       details.append(("neighbourhoodsSolved", .number(Double(improvement.subMIPs))))
       details.append(("neighbourhoodImprovements", .number(Double(improvement.subMIPImprovements))))
+      details.append(("neighbourhoodEvents", .number(Double(improvement.subMIPEvents))))
+      details.append(("neighbourhoodStop", .string(improvement.stop.rawValue)))
     }
     if !baselineObjectives.isEmpty { details.append(("baselines", .object(baselineObjectives))) }
     let statistics = ApproxStatistics(

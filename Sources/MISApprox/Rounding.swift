@@ -71,6 +71,22 @@ public enum RandomizedRounding {
     return matrix
   }
 
+  /// The placements whose share is 1 (layer level first): the plan of a 0/1 fractional
+  /// plan, such as the Lagrangian subproblem's solution. No draws.
+  static func integral(_ fractional: FractionalPlan) -> PlacementMatrix {
+    var matrix = PlacementMatrix(layerCount: fractional.layerCount, registryCount: fractional.registryCount)
+    for l in 0..<fractional.layerCount {
+      fractional.forEachCandidate(layer: l) { r, x, z in
+        if x >= 1 {
+          matrix[l, r] = .layer
+        } else if z >= 1 {
+          matrix[l, r] = .file
+        }
+      }
+    }
+    return matrix
+  }
+
   /// A uniform draw in [0, 1) from the top 53 bits of one 64-bit output.
   @inline(__always)
   static func uniform<G: RandomNumberGenerator>(_ rng: inout G) -> Double {

@@ -35,6 +35,32 @@ import Testing
     }
   }
 
+  /// The Lagrangian heuristic is a candidate: the subproblem's solution at the best
+  /// multipliers is a 0/1 point of the relaxation (x + z ≤ 1 on candidates only), and the
+  /// approximate plan is never worse than that point repaired and filled.
+  @Test(arguments: 0..<instances.count)
+  func lagrangianHeuristicIsACandidate(case number: Int) throws {
+    let (name, instance) = Self.instances[number]
+    let index = try ProblemIndex(instance)
+    let model = RelaxationModel(index)
+    guard model.impossiblePairs.isEmpty else { return }
+    let lag = LagrangianRelaxation().solve(model)
+    let point = lag.subproblemPlan
+    for l in 0..<index.layerCount {
+      point.forEachCandidate(layer: l) { r, x, z in
+        #expect((x == 0 || x == 1) && (z == 0 || z == 1) && x + z <= 1, "\(name): (\(l), \(r)) = \(x), \(z)")
+      }
+    }
+    var state = PlanState(index: index, matrix: RandomizedRounding.integral(point))
+    guard Repair.complete(&state, candidates: Candidates(model), fill: true) else { return }
+    var options = ApproxSolver.Options(seed: 3, trials: 2)
+    options.neighbourhoodSearch = false
+    options.dominance = false
+    options.relaxation = .lagrangian
+    let approx = try #require(try ApproxSolver(options: options).solve(index).objective)
+    #expect(Tolerance.atMost(approx, state.objective), "\(name): \(approx) worse than the heuristic \(state.objective)")
+  }
+
   @Test func moreSearchNeverWorsensThePlan() throws {
     let index = try ProblemIndex(Self.smallPaper(2))
     var previous = Double.infinity

@@ -134,6 +134,35 @@ private func approxStart(_ index: ProblemIndex, seed: UInt64, trials: Int = 32) 
     #expect(s1.subMIPsCutByTime == 0)
   }
 
+  /// The total budgets end the search after the batch that reaches them, with the same
+  /// plan whatever the thread count; a larger budget never gives a worse plan here
+  /// (it runs the same sequence further).
+  @Test func totalBudgetsAreDeterministicAndHonoured() throws {
+    let index = try ProblemIndex(smallPaper(4))
+    let start = PlacementMatrix(for: index)
+    func run(_ parallelism: Int, subMIPs: Int?, events: Int?) -> (PlacementMatrix, ImprovementStatistics) {
+      var options = PlanImprover.Options(seed: 11)
+      options.neighbourhoodSize = 120
+      options.maxPasses = 2
+      options.parallelism = parallelism
+      options.maxSubMIPs = subMIPs
+      options.maxTotalEvents = events
+      return PlanImprover(options: options).improve(index, start: start, guide: nil)
+    }
+    let (unlimited, free) = run(2, subMIPs: nil, events: nil)
+    #expect(free.subMIPs > 3 && free.subMIPEvents > 0)
+    let (few, s1) = run(1, subMIPs: 3, events: nil)
+    let (few2, s2) = run(2, subMIPs: 3, events: nil)
+    #expect(s1.stop == .effortBudget)
+    #expect(s1.subMIPs >= 3 && s1.subMIPs < 3 + 2, "checked after each batch of 2: \(s1.subMIPs)")
+    #expect(few == few2 && s1.subMIPs == s2.subMIPs && s1.subMIPEvents == s2.subMIPEvents)
+    let objective = { (m: PlacementMatrix) in index.evaluate(m).totalLatencySeconds ?? .infinity }
+    #expect(Tolerance.atMost(objective(unlimited), objective(few)))
+    let budget = max(1, free.subMIPEvents / 3)
+    let (_, s3) = run(2, subMIPs: nil, events: budget)
+    #expect(s3.stop == .effortBudget && s3.subMIPEvents >= budget && s3.subMIPs < free.subMIPs)
+  }
+
   /// A deadline is honoured (the bound here is generous: speed is measured in the
   /// benchmarks, not asserted), and a stop request returns the start at once.
   @Test func respectsTheDeadlineAndStopRequests() throws {

@@ -216,7 +216,10 @@ private func solverBlock(_ result: PlanningResult) throws -> [String: Any] {
     let cancelledAt = ContinuousClock.now
     task.cancel()
     let result = try await task.value
-    #expect(ContinuousClock.now - cancelledAt < .seconds(10))
+    // Alone this takes about a second; the bound is generous because resuming this task
+    // needs a thread of the cooperative pool, which the suite's other (synchronous) tests
+    // can keep busy for many seconds on a 2-core machine.
+    #expect(ContinuousClock.now - cancelledAt < .seconds(30))
     #expect(result.termination == .interrupted, "\(result)")
     #expect(result.plan != nil && result.metrics?.feasible == true)
   }

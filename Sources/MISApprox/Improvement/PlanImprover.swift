@@ -78,6 +78,13 @@ public struct PlanImprover: Sendable {
     /// are forced in, room is made, and the registries that can serve the layer are
     /// re-optimised in turn; the chain's plan is accepted only if better.
     public var insertions: Int = 4
+    /// Total effort of the search in GLPK callback events, summed over every sub-MIP
+    /// (default `nil`: no total limit). Checked after each batch, so the plan stays
+    /// deterministic; the search ends with ``ImprovementStatistics/Stop/effortBudget``.
+    public var maxTotalEvents: Int? = nil
+    /// Sub-MIPs solved at most, over the whole search (default `nil`: no limit). Checked
+    /// after each batch, like ``maxTotalEvents``.
+    public var maxSubMIPs: Int? = nil
     /// Run the cheap moves between passes (default true).
     public var cheapMoves: Bool
     /// Granularities the plan may use (default both).
@@ -185,6 +192,12 @@ public struct PlanImprover: Sendable {
     let workers = max(1, options.parallelism)
     var rng = SplitMix64(seed: options.seed)
     var stop: ImprovementStatistics.Stop = .effort
+    let ledger = EffortLedger()
+    func budgetUsed() -> Bool {
+      if let limit = options.maxSubMIPs, statistics.subMIPs >= limit { return true }
+      if let limit = options.maxTotalEvents, ledger.events >= limit { return true }
+      return false
+    }
 
     func runCheapMoves() {
       guard options.cheapMoves else { return }
@@ -223,7 +236,7 @@ public struct PlanImprover: Sendable {
         }
         let limits = SubMIP.Limits(
           seconds: min(options.subMIPSeconds, remainingSeconds()), events: options.subMIPEvents, shouldStop: stopNow,
-          cuts: options.subMIPCuts)
+          cuts: options.subMIPCuts, ledger: ledger)
         let granularities = options.granularities
         let rinsThreshold = options.rinsThreshold
         let results = Mutex([(SubMIP.Outcome, [Slot]?)?](repeating: nil, count: batch.count))
@@ -267,6 +280,10 @@ public struct PlanImprover: Sendable {
           stop = .provenOptimal
           break passes
         }
+        if budgetUsed() {
+          stop = .effortBudget
+          break passes
+        }
       }
       if stopNow() {
         stop = external?() == true ? .stopRequested : .deadline
@@ -283,6 +300,7 @@ public struct PlanImprover: Sendable {
     }
     if options.maxPasses <= 0 { stop = .passLimit }
     statistics.stop = stop
+    statistics.subMIPEvents = ledger.events
     statistics.finalObjective = bestObjective
     statistics.seconds = watch.seconds
     return (best, statistics)
@@ -297,6 +315,9 @@ public struct ImprovementStatistics: Sendable, Hashable {
     case effort
     /// ``PlanImprover/Options/maxPasses`` passes ran.
     case passLimit
+    /// The total effort (``PlanImprover/Options/maxTotalEvents`` or
+    /// ``PlanImprover/Options/maxSubMIPs``) was used.
+    case effortBudget
     /// The deadline (or ``PlanImprover/Options/maxSeconds``) was reached.
     case deadline
     /// ``PlanImprover/Options/shouldStop`` asked to stop.
@@ -317,6 +338,8 @@ public struct ImprovementStatistics: Sendable, Hashable {
   public var passes: Int = 0
   /// Sub-MIPs solved.
   public var subMIPs: Int = 0
+  /// GLPK callback events over every sub-MIP: the search's deterministic effort.
+  public var subMIPEvents: Int = 0
   /// Sub-MIPs whose result was accepted.
   public var subMIPImprovements: Int = 0
   /// Sub-MIPs proved optimal within their neighbourhood.

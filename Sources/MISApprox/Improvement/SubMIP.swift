@@ -61,6 +61,8 @@ struct SubMIP {
     var shouldStop: (@Sendable () -> Bool)?
     /// GLPK cut families.
     var cuts: MIPOptions.Cuts
+    /// Where every callback event is also counted (the search's total effort).
+    var ledger: EffortLedger? = nil
   }
 
   /// Estimated number of columns slot `(l, r)` adds: `x`, `z`, a source of each kind per
@@ -273,7 +275,7 @@ struct SubMIP {
     }
     let startObjective = zip(model.columns, start).reduce(0.0) { $0 + $1.0.objective * $1.1 }
 
-    let events = EventBudget(limit: limits.events, external: limits.shouldStop)
+    let events = EventBudget(limit: limits.events, external: limits.shouldStop, ledger: limits.ledger)
     var options = MIPOptions(timeLimitSeconds: max(limits.seconds, 0.001), incumbent: start)
     options.shouldStop = { events.spend() }
     options.progressIntervalSeconds = .infinity
@@ -316,10 +318,12 @@ final class EventBudget: Sendable {
   private let spent = Mutex(0)
   private let limit: Int
   private let external: (@Sendable () -> Bool)?
+  private let ledger: EffortLedger?
 
-  init(limit: Int, external: (@Sendable () -> Bool)?) {
+  init(limit: Int, external: (@Sendable () -> Bool)?, ledger: EffortLedger? = nil) {
     self.limit = limit
     self.external = external
+    self.ledger = ledger
   }
 
   /// Spends one event; `true` means stop.
@@ -328,6 +332,20 @@ final class EventBudget: Sendable {
       value += 1
       return value
     }
+    ledger?.add(1)
     return count > limit || external?() == true
   }
+}
+
+/// The callback events of many sub-MIPs, summed (also across threads): the deterministic
+/// effort measure of the whole neighbourhood search. Read between batches only, when every
+/// solve of the batch has finished, so the total never depends on the thread count.
+final class EffortLedger: Sendable {
+  private let total = Mutex(0)
+
+  /// Adds `events`.
+  func add(_ events: Int) { total.withLock { $0 += events } }
+
+  /// The events counted so far.
+  var events: Int { total.withLock { $0 } }
 }

@@ -134,6 +134,9 @@ package struct LagrangianRelaxation: Sendable {
     package var capacityPrices: [Double]
     /// The averaged primal, to round.
     package var fractional: FractionalPlan
+    /// The subproblem's integral solution at the best multipliers (a 0/1 fractional plan):
+    /// the start of the Lagrangian heuristic, repaired and filled like a rounded plan.
+    package var subproblemPlan: FractionalPlan
     /// The averaged primal's saving and largest violation at the end.
     package var primalSaving: Double
     /// The averaged primal's largest row violation.
@@ -537,10 +540,14 @@ package struct LagrangianRelaxation: Sendable {
     let fractional = FractionalPlan(
       layerCount: L, registryCount: R, siteLayer: model.siteLayer, siteRegistry: model.siteRegistry,
       layerShares: xBar, fileShares: zBar, layerSiteStart: model.layerSiteStart)
+    let (xBest, zBest) = Self.subproblemChoice(model, DualState(model: model, pi: piBest, lam: lamBest, mu: muBest))
+    let subproblemPlan = FractionalPlan(
+      layerCount: L, registryCount: R, siteLayer: model.siteLayer, siteRegistry: model.siteRegistry,
+      layerShares: xBest, fileShares: zBest, layerSiteStart: model.layerSiteStart)
     let bound = bestValue.isFinite ? model.referenceLatency - bestValue : model.referenceLatency
     return Result(
       lowerBound: bound, boundHistory: history, capacityPrices: muBest.map { $0 * 1_073_741_824 },
-      fractional: fractional, primalSaving: savingBar, primalViolation: primalViolation,
+      fractional: fractional, subproblemPlan: subproblemPlan, primalSaving: savingBar, primalViolation: primalViolation,
       iterations: iteration, sweeps: sweeps, stop: stop)
   }
 
