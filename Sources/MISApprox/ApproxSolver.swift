@@ -110,8 +110,6 @@ public struct ApproxSolver: Sendable {
       options.dominance = false
       options.neighbourhoodSearch = false
       options.methodName = methodName
-      // A baseline's own exact LP is worth it only where it takes milliseconds.
-      options.exactLPRowLimit = min(options.exactLPRowLimit, 5_000)
       return options
     }
 
