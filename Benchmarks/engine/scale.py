@@ -14,7 +14,7 @@ Writes Benchmarks/results/engine-scale.csv (one row per size and tool). Run from
 repository root after `swift build -c release`:
 
     python3 Benchmarks/engine/scale.py [--sizes 5x10x50,10x20x200,20x50x2000]
-        [--peers] [--cap 300]
+        [--peers] [--peers-up-to IMAGES] [--cap 300]
 """
 import argparse
 import csv
@@ -66,6 +66,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--peers", action="store_true", help="also the compact LP with GLPK and HiGHS")
     ap.add_argument("--cap", type=int, default=300, help="seconds per run")
+    ap.add_argument("--peers-up-to", type=int, default=None,
+                    help="run the peers only on sizes with at most this many images")
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -86,7 +88,7 @@ def main():
                 row["note"] = "timeout"
             rows.append(row)
             print(row, flush=True)
-            if args.peers:
+            if args.peers and (args.peers_up_to is None or i <= args.peers_up_to):
                 mps = os.path.join(tmp, f"p{size}.mps")
                 ex = subprocess.run([MIS, "export", inst, "--format", "mps", "--output", mps],
                                     capture_output=True, text=True)
