@@ -213,13 +213,13 @@ private func solverBlock(_ result: PlanningResult) throws -> [String: Any] {
     options.startPlan = Plan()
     let task = Task { try await Planner.solve(slow, method: .exact, options: options) }
     try await Task.sleep(for: .seconds(1))
-    let cancelledAt = ContinuousClock.now
     task.cancel()
     let result = try await task.value
-    // Alone this takes about a second; the bound is generous because resuming this task
-    // needs a thread of the cooperative pool, which the suite's other (synchronous) tests
-    // can keep busy for many seconds on a 2-core machine.
-    #expect(ContinuousClock.now - cancelledAt < .seconds(30))
+    // Measured on the solve's own clock (its thread): the wall clock here also counts the
+    // wait for a cooperative-pool thread to resume this task, which the suite's other
+    // synchronous tests can hold for many seconds on a 2-core machine. Unstopped, this
+    // solve runs far longer; stopped at the cancellation 1 s in, it ends at once.
+    #expect(result.report.seconds < 10, "solve ran \(result.report.seconds) s after a cancellation at 1 s")
     #expect(result.termination == .interrupted, "\(result)")
     #expect(result.plan != nil && result.metrics?.feasible == true)
   }
