@@ -345,9 +345,13 @@ static void add_rows_guarded(void *raw) {
   add_rows_body(a->P, a->rows);
 }
 
-static void scale_body(void *raw) { glp_scale_prob(raw, GLP_SF_AUTO); }
+static void scale_auto_body(void *raw) { glp_scale_prob(raw, GLP_SF_AUTO); }
 
-void mis_glpk_scale(glp_prob *P, int *aborted) { guarded(scale_body, P, aborted); }
+static void scale_equilibrate_body(void *raw) { glp_scale_prob(raw, GLP_SF_EQ | GLP_SF_2N); }
+
+void mis_glpk_scale(glp_prob *P, int equilibrate_only, int *aborted) {
+  guarded(equilibrate_only ? scale_equilibrate_body : scale_auto_body, P, aborted);
+}
 
 int mis_glpk_add_rows(glp_prob *P, const mis_glpk_rows *rows, int *aborted) {
   struct add_rows_args a = {P, rows, 0};

@@ -359,6 +359,10 @@ public enum Planner {
       reason = "approx's plan meets its lower bound (proven optimal); exact not needed"
     } else if let why = control.stopReason() {
       reason = why == .interrupted ? "interrupted before exact could run" : "no time left for exact"
+    } else if let left = control.remainingSeconds, left < autoExactMinimumSeconds {
+      // Building the exact model is one step no limit interrupts (about half a second at
+      // 10 registries × 200 images): with less time left it would only overrun the limit.
+      reason = "only \(describeSeconds(left)) left (exact needs at least \(describeSeconds(autoExactMinimumSeconds)))"
     } else if columns > autoExactColumnLimit {
       reason =
         "the model is large (about \(columns) routing columns > \(autoExactColumnLimit)): "
@@ -413,6 +417,9 @@ public enum Planner {
       exact: exactResult?.statistics.exact, approx: approxResult.statistics.approx)
     return result
   }
+
+  /// `auto` tries the exact solver only with at least this many seconds left (default 2).
+  public static let autoExactMinimumSeconds = 2.0
 
   /// Above this many estimated routing columns `auto` does not try the exact solver.
   public static let autoExactColumnLimit = 100_000

@@ -67,6 +67,22 @@ import Testing
     }
   }
 
+  /// Under a time limit below `GLPKSolver.shortLimitSeconds` the master is scaled by one
+  /// pass of equilibration instead of GLPK's automatic scaling: the optimum must not move.
+  @Test(arguments: Array(seeds.prefix(12)))
+  func shortTimeLimitScalingKeepsTheOptimum(seed: Int) throws {
+    let instance = tinyInstance(UInt64(seed))
+    let index = try ProblemIndex(instance)
+    guard let reference = BruteForce.optimum(instance) else { return }
+    let result = try BendersSolver(options: ExactSolver.Options(timeLimitSeconds: 9)).solve(index)
+    // The brute-force instances solve in milliseconds: the limit is never reached.
+    #expect(result.status == .optimal)
+    let objective = try #require(result.objective)
+    #expect(
+      Tolerance.objectivesAgree(objective, reference.objective),
+      "short-limit Benders \(objective) vs brute force \(reference.objective)")
+  }
+
   /// Small paper instances (files scaled down so the compact path stays fast in debug).
   @Test(arguments: [1, 2, 3] as [UInt64])
   func sameOptimumAsCompactOnPaperInstances(seed: UInt64) throws {

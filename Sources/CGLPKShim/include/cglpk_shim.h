@@ -134,10 +134,11 @@ typedef struct mis_glpk_bc_hooks {
 /// must be off (the hooks work in the original columns).
 int mis_glpk_intopt_bc(glp_prob *P, glp_iocp *parm, mis_glpk_callback *cb,
                        mis_glpk_bc_hooks *hooks, int *aborted);
-/// glp_scale_prob(P, GLP_SF_AUTO): row and column scaling, which GLPK's
-/// tolerances need when coefficients span many orders of magnitude (bytes
-/// in capacity rows beside seconds in cost rows).
-void mis_glpk_scale(glp_prob *P, int *aborted);
+/// glp_scale_prob(P, GLP_SF_AUTO), or (equilibrate_only != 0) one pass of
+/// GLP_SF_EQ | GLP_SF_2N: row and column scaling, which GLPK's tolerances need
+/// when coefficients span many orders of magnitude (bytes in capacity rows
+/// beside seconds in cost rows).
+void mis_glpk_scale(glp_prob *P, int equilibrate_only, int *aborted);
 /// Appends rows to a problem outside the search (e.g. cuts of a root
 /// separation loop before glp_intopt). Returns the number of the first row.
 int mis_glpk_add_rows(glp_prob *P, const mis_glpk_rows *rows, int *aborted);

@@ -39,6 +39,8 @@ struct BranchAndCutStatistics: Sendable, Hashable {
   var rootBound: Double?
   /// Seconds spent in the root loop.
   var rootSeconds = 0.0
+  /// Whether the root loop ended because the delegate had no row left to add.
+  var rootConverged = false
   /// Rows added during the search (lazy and cuts).
   var searchRows = 0
   /// Heuristic solutions GLPK accepted.
@@ -46,6 +48,10 @@ struct BranchAndCutStatistics: Sendable, Hashable {
 }
 
 extension GLPKSolver {
+  /// Time limits below this many seconds scale the branch-and-cut model in one pass of
+  /// equilibration (see ``GLPKProblem/scale(equilibrateOnly:)``).
+  static let shortLimitSeconds = 10.0
+
   /// Solves a mixed-integer model whose rows are partly generated on demand: the root LP is
   /// solved and re-solved while the delegate supplies violated rows (up to `rootRounds`
   /// rounds), then `glp_intopt` runs without presolve with the delegate's lazy rows, cuts,
@@ -102,7 +108,9 @@ extension GLPKSolver {
       try problem.load(model, integer: true)
       // Bytes (capacity rows, ~1e8) beside seconds (cut rows, ~1): unscaled, GLPK's dual
       // simplex inside the search was measured to prune the optimum of a 3×4×6 instance.
-      try problem.scale()
+      // Under a short time limit, the one-pass scaling: the automatic one cannot be
+      // interrupted and took most of a second on 10-registry masters.
+      try problem.scale(equilibrateOnly: (options.timeLimitSeconds ?? .infinity) < Self.shortLimitSeconds)
       let stop = options.shouldStop
       switch try problem.simplex(deadline: deadline, shouldStop: { Task.isCancelled || stop?() == true }) {
       case .optimal: break
@@ -112,26 +120,16 @@ extension GLPKSolver {
       case .stopped: return (outcome(.noSolution, .cancelled), statistics)
       }
       // Root separation loop: the rows become part of the model GLPK branches on.
-      var round = 0
-      while round < rootRounds {
-        if Task.isCancelled || options.shouldStop?() == true { return (outcome(.noSolution, .cancelled), statistics) }
-        let (values, objective) = problem.basicSolution()
-        statistics.rootBound = objective
-        let rows = values.withUnsafeBufferPointer { delegate.rows(at: $0, event: .root(round: round)) }
-        if rows.isEmpty { break }
-        try problem.addRows(rows)
-        statistics.rootRows += rows.count
-        round += 1
-        switch try problem.reoptimize(deadline: deadline) {
-        case .optimal: break
-        case .infeasible: return (outcome(.infeasible, .infeasible), statistics)
-        case .unbounded: return (outcome(.unbounded, .unbounded), statistics)
-        case .limit: return (outcome(.noSolution, .timeLimit, bound: statistics.rootBound), statistics)
-        case .stopped: return (outcome(.noSolution, .cancelled, bound: statistics.rootBound), statistics)
-        }
+      switch try problem.separationLoop(
+        delegate: delegate, maxRounds: rootRounds, deadline: deadline,
+        shouldStop: { Task.isCancelled || options.shouldStop?() == true }, statistics: &statistics)
+      {
+      case .optimal: break
+      case .infeasible: return (outcome(.infeasible, .infeasible), statistics)
+      case .unbounded: return (outcome(.unbounded, .unbounded), statistics)
+      case .limit: return (outcome(.noSolution, .timeLimit, bound: statistics.rootBound), statistics)
+      case .stopped: return (outcome(.noSolution, .cancelled), statistics)
       }
-      statistics.rootRounds = round
-      statistics.rootBound = problem.basicSolution().objective
       statistics.rootSeconds = deadline.elapsedSeconds()
 
       let state = MIPCallbackState(options: options, deadline: deadline)
@@ -164,5 +162,95 @@ extension GLPKSolver {
       result.seconds = deadline.elapsedSeconds()
       return (result, statistics)
     }
+  }
+}
+
+/// The outcome of ``GLPKSolver/solveLPWithRowGeneration(_:delegate:maxRounds:timeLimitSeconds:shouldStop:)``.
+struct RowGenerationOutcome: Sendable {
+  /// How the last LP ended: `.optimal` when the loop ended with an optimal LP (converged or
+  /// out of rounds, see ``converged``).
+  var status: GLPKProblem.LPResult
+  /// Column values of the last optimal LP.
+  var values: [Double]?
+  /// Objective of the last optimal LP (with the model's constant): the LP of the model with
+  /// the rows generated so far, a lower bound on the LP with every row.
+  var objective: Double?
+  /// Duals of the model's own rows (not of the generated ones), of the last optimal LP.
+  var rowDuals: [Double]?
+  /// Whether the delegate had no row left to add (the LP value is then that of the full model).
+  var converged: Bool
+  /// The loop's figures (rounds, rows added, last LP value, seconds).
+  var statistics: BranchAndCutStatistics
+}
+
+extension GLPKSolver {
+  /// Solves the LP relaxation of `model` (integrality dropped) whose rows are partly
+  /// generated on demand: the LP is solved, the delegate's rows at its optimum (event
+  /// `.root`) are added, and it is re-solved by the dual simplex from the previous basis,
+  /// until the delegate has nothing to add or `maxRounds` rounds ran.
+  ///
+  /// - Throws: as ``solveLP(_:method:timeLimitSeconds:)``.
+  static func solveLPWithRowGeneration(
+    _ model: LinearModel, delegate: any BranchAndCutDelegate, maxRounds: Int, timeLimitSeconds: Double?,
+    shouldStop: (@Sendable () -> Bool)?
+  ) throws(SolverError) -> RowGenerationOutcome {
+    let deadline = Deadline(limitSeconds: timeLimitSeconds)
+    var model = try model.canonicalized()
+    for j in model.columns.indices { model.columns[j].isInteger = false }
+    let ownRows = model.rows.count
+    var statistics = BranchAndCutStatistics()
+    let stop: () -> Bool = { Task.isCancelled || shouldStop?() == true }
+    return try GLPKProblem.with { (problem) throws(SolverError) -> RowGenerationOutcome in
+      try problem.load(model, integer: false)
+      try problem.scale()
+      // Slices of simplex iterations between stop checks, not of time: the vertex reached
+      // (the fractional plan that is rounded) must not depend on the machine's speed.
+      var status = try problem.simplex(deadline: deadline, shouldStop: stop, sliceIterations: 2_000)
+      if status == .optimal {
+        status = try problem.separationLoop(
+          delegate: delegate, maxRounds: maxRounds, deadline: deadline, shouldStop: stop, statistics: &statistics)
+      }
+      statistics.rootSeconds = deadline.elapsedSeconds()
+      guard status == .optimal else {
+        return RowGenerationOutcome(
+          status: status, values: nil, objective: nil, rowDuals: nil, converged: false, statistics: statistics)
+      }
+      let solution = problem.lpSolution(interior: false)
+      return RowGenerationOutcome(
+        status: .optimal, values: solution.values, objective: solution.objective,
+        rowDuals: Array(solution.duals.prefix(ownRows)), converged: statistics.rootConverged, statistics: statistics)
+    }
+  }
+}
+
+extension GLPKProblem {
+  /// The separation loop on an optimal LP: add the delegate's rows at the current optimum
+  /// (event `.root(round:)`) and re-optimise, until it has none or `maxRounds` rounds ran.
+  /// Returns `.optimal` when the loop ended on an optimal LP; records rounds, rows, the last
+  /// LP value and whether the delegate ran out of rows in `statistics`.
+  mutating func separationLoop(
+    delegate: any BranchAndCutDelegate, maxRounds: Int, deadline: Deadline, shouldStop: () -> Bool,
+    statistics: inout BranchAndCutStatistics
+  ) throws(SolverError) -> LPResult {
+    var round = 0
+    statistics.rootConverged = false
+    while true {
+      if shouldStop() { return .stopped }
+      let (values, objective) = basicSolution()
+      statistics.rootBound = objective
+      if round >= maxRounds { break }
+      let rows = values.withUnsafeBufferPointer { delegate.rows(at: $0, event: .root(round: round)) }
+      if rows.isEmpty {
+        statistics.rootConverged = true
+        break
+      }
+      try addRows(rows)
+      statistics.rootRows += rows.count
+      round += 1
+      statistics.rootRounds = round
+      let result = try reoptimize(deadline: deadline)
+      guard result == .optimal else { return result }
+    }
+    return .optimal
   }
 }
