@@ -100,6 +100,56 @@ import Testing
       }
     }
   }
+
+  /// The LP solved on the thinned Benders master by cut generation (what `approx` uses) has
+  /// the compact LP's value, a consistent fractional plan, and capacity prices that are
+  /// supergradients of the same value function (`Docs/model.md` §8).
+  @Test(arguments: Array(0..<12))
+  func cutGeneratedLPEqualsTheCompactLP(seed: Int) throws {
+    let instance = seed % 2 == 0 ? tinyInstance(UInt64(seed)) : smallPaper(UInt64(seed))
+    let index = try ProblemIndex(instance)
+    var reductions = Reductions.all
+    reductions.oversizedCopies = false
+    let formulation = Formulation(index, reductions: reductions)
+    let compact = try Relaxation.solve(formulation)
+    let cuts = try CutRelaxation.solve(formulation)
+    #expect(cuts.status == compact.status)
+    guard compact.status == .optimal else { return }
+    let lp = try #require(compact.lowerBound)
+    let value = try #require(cuts.lowerBound)
+    #expect(cuts.converged)
+    #expect(abs(value - lp) <= 1e-6 * max(1, abs(lp)), "cut-generated LP \(value) ≠ compact LP \(lp)")
+    let plan = try #require(cuts.fractionalPlan)
+    for l in 0..<index.layerCount {
+      plan.forEachCandidate(layer: l) { _, x, z in
+        #expect(x >= 0 && z >= 0 && x + z <= 1 + 1e-7)
+      }
+    }
+    // Prices: a supergradient of the LP value in each registry's capacity.
+    let prices = try #require(cuts.capacityPrices)
+    for r in 0..<index.registryCount {
+      let capacity = index.capacity[r]
+      let step = max(1, Int64(Double(capacity) * 0.3))
+      let delta = Double(step) / 1_073_741_824
+      let tolerance = 1e-6 * max(1, abs(lp)) / delta
+      var moved = instance
+      moved.registries[r].capacityBytes = capacity + step
+      if let up = try Relaxation.solve(Formulation(try ProblemIndex(moved), reductions: reductions)).lowerBound {
+        #expect((lp - up) / delta <= prices[r] + tolerance, "registry \(r): up")
+      }
+    }
+  }
+
+  @Test func cutGeneratedLPStopsOnRequestWithAValidBound() throws {
+    let index = try ProblemIndex(smallPaper(5))
+    let formulation = Formulation(index)
+    let stopped = try CutRelaxation.solve(formulation, shouldStop: { true })
+    #expect(stopped.status == .limit)
+    #expect(stopped.fractionalPlan == nil)
+    let oneRound = try CutRelaxation.solve(formulation, maxRounds: 1)
+    let lp = try #require(try Relaxation.solve(formulation).lowerBound)
+    if let bound = oneRound.lowerBound { #expect(bound <= lp + 1e-7 * max(1, lp)) }
+  }
 }
 
 /// Returns true from the n-th call on.

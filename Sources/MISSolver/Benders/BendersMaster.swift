@@ -60,6 +60,8 @@ struct BendersMaster {
   var groups: [Group]
   /// Whether each master column is binary.
   var isBinary: [Bool]
+  /// The master row of each registry's capacity row (registries without one are absent).
+  let capacityRows: [(row: Int, registry: Int)]
 
   var index: ProblemIndex { formulation.index }
 
@@ -77,10 +79,15 @@ struct BendersMaster {
       model.columns.append(column)
     }
     // Rows without routing columns: x + z ≤ 1, z ≤ y, capacity.
-    for row in f.rows where row.columnIndices.allSatisfy({ map[Int($0)] >= 0 }) {
+    var masterRow = [Int](repeating: -1, count: f.rows.count)
+    for (i, row) in f.rows.enumerated() where row.columnIndices.allSatisfy({ map[Int($0)] >= 0 }) {
       var copy = row
       copy.columnIndices = row.columnIndices.map { map[Int($0)] }
+      masterRow[i] = model.rows.count
       model.rows.append(copy)
+    }
+    self.capacityRows = formulation.capacityRows.compactMap {
+      masterRow[$0.row] >= 0 ? (masterRow[$0.row], $0.registry) : nil
     }
     var placements: [Placement] = []
     var placementOfColumn = [Int32](repeating: -1, count: model.columns.count)
