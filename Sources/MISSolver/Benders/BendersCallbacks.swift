@@ -67,18 +67,6 @@ final class BendersCallbacks: BranchAndCutDelegate {
     return total
   }
 
-  /// The most violated optimality cut of every pair whose violation exceeds `tolerance`
-  /// (relative to the cut's right-hand side).
-  private func separate(_ point: UnsafeBufferPointer<Double>, tolerance: Double) -> [LinearModel.Row] {
-    var rows: [LinearModel.Row] = []
-    for p in master.pairs.indices {
-      let (rhs, k) = master.strongestCut(pair: p, at: point)
-      let theta = point[Int(master.pairs[p].theta)]
-      if rhs - theta > tolerance * max(1, abs(rhs)) { rows.append(master.cut(pair: p, k: k)) }
-    }
-    return rows
-  }
-
   func rows(at point: UnsafeBufferPointer<Double>, event: BranchAndCutEvent) -> [LinearModel.Row] {
     switch event {
     case .root:
@@ -91,14 +79,14 @@ final class BendersCallbacks: BranchAndCutDelegate {
         stalledRounds = 0
       }
       lastBound = bound
-      let rows = separate(point, tolerance: Self.fractionalTolerance)
+      let rows = master.violatedCuts(at: point, tolerance: Self.fractionalTolerance)
       rootCuts += rows.count
       return rows
     case .lazy:
       // Exact separation at every integral point (the cuts make θ the true cost there);
       // fractional points are left to the cut event.
       guard isIntegral(point) else { return [] }
-      let rows = separate(point, tolerance: Self.integralTolerance)
+      let rows = master.violatedCuts(at: point, tolerance: Self.integralTolerance)
       lazyCuts += rows.count
       return rows
     case .cut(let node, let level):
@@ -110,7 +98,7 @@ final class BendersCallbacks: BranchAndCutDelegate {
       let limit = level == 0 ? options.rootCutRounds : options.nodeCutRounds
       guard roundsAtNode < limit else { return [] }
       roundsAtNode += 1
-      let rows = separate(point, tolerance: Self.fractionalTolerance)
+      let rows = master.violatedCuts(at: point, tolerance: Self.fractionalTolerance)
       fractionalCuts += rows.count
       return rows
     }

@@ -217,6 +217,18 @@ struct BendersMaster {
     return (best, bestK)
   }
 
+  /// The most violated optimality cut of every pair whose violation at `point` exceeds
+  /// `tolerance` (relative to the cut's right-hand side).
+  func violatedCuts(at point: UnsafeBufferPointer<Double>, tolerance: Double) -> [LinearModel.Row] {
+    var rows: [LinearModel.Row] = []
+    for p in pairs.indices {
+      let (rhs, k) = strongestCut(pair: p, at: point)
+      let theta = point[Int(pairs[p].theta)]
+      if rhs - theta > tolerance * max(1, abs(rhs)) { rows.append(cut(pair: p, k: k)) }
+    }
+    return rows
+  }
+
   /// The initial cuts: per pair the one with the largest index (the origin's, or the most
   /// expensive source's), which alone makes `θ` at least the cost of the aggregated routing.
   func initialCuts() -> [LinearModel.Row] {

@@ -138,12 +138,6 @@ private final class LPSeparator: BranchAndCutDelegate {
 
   func rows(at point: UnsafeBufferPointer<Double>, event: BranchAndCutEvent) -> [LinearModel.Row] {
     guard case .root = event else { return [] }
-    var rows: [LinearModel.Row] = []
-    for p in master.pairs.indices {
-      let (rhs, k) = master.strongestCut(pair: p, at: point)
-      let theta = point[Int(master.pairs[p].theta)]
-      if rhs - theta > Self.tolerance * max(1, abs(rhs)) { rows.append(master.cut(pair: p, k: k)) }
-    }
-    return rows
+    return master.violatedCuts(at: point, tolerance: Self.tolerance)
   }
 }
