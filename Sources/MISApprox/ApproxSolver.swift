@@ -401,17 +401,20 @@ public struct ApproxSolver: Sendable {
     }
 
     // Feasibility fallback (only without origin links can every candidate fail).
+    var fallbackStatus: SolveStatus? = nil
     if pool.isEmpty, !stopRequested(), let seconds = options.feasibilityFallbackSeconds {
       let watch = Stopwatch()
       var exact = ExactSolver.Options(
         timeLimitSeconds: min(seconds, control.remainingSeconds ?? seconds), relativeGap: 1.0)
       exact.granularities = options.granularities
       exact.shouldStop = control.shouldStop
-      if let found = try? ExactSolver(options: exact).solve(index).matrix {
-        var state = PlanState(index: index, matrix: found)
+      let found = try ExactSolver(options: exact).solve(index)
+      if let matrix = found.matrix {
+        var state = PlanState(index: index, matrix: matrix)
         if options.fill { Repair.fill(&state, candidates: candidates) }
         pool.append(Outcome(label: "mip", order: -2, matrix: state.matrix))
       }
+      fallbackStatus = found.report.status
       timing.repair += watch.seconds
     }
 
@@ -495,8 +498,16 @@ public struct ApproxSolver: Sendable {
     if let objective, objective <= bound + Tolerance.optimalityGap * max(1, abs(objective)) { status = .optimal }
     if objective == nil && stopReason == nil {
       // Every candidate failed without a limit: only instances without origin links get
-      // here, when even the MIP fallback found no plan in its time.
+      // here. The MIP fallback either proved that no plan exists (with these
+      // granularities) or found none within its own time limit.
+      if fallbackStatus == .infeasible {
+        return finish(
+          status: .infeasible, matrix: nil, metrics: nil, bound: nil, prices: nil, trials: trials,
+          statistics: ApproxStatistics(trials: trials.count, relaxationIterations: relaxationIterations),
+          details: [("bestCandidate", .string("none")), ("feasibility", .string("proven infeasible by the MIP"))])
+      }
       status = .timeLimitNoSolution
+      stopReason = fallbackStatus == nil ? nil : .timeLimit
     }
     let ratios = RatioCheck(lowerBound: bound, objective: objective, originOnly: originOnly, trials: trials)
     var details: [(key: String, value: JSONValue)] = [

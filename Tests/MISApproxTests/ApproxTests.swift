@@ -158,6 +158,33 @@ func theoremInstances() -> [(String, Instance)] {
     }
   }
 
+  @Test func fileOnlyReportsAnInfeasibleRestrictionAsInfeasible() throws {
+    // No origin link; two registries of 10 bytes. Three layers of 5-byte blobs, each one
+    // 6-byte file: at layer level two fit per registry, at file level only one does. The
+    // file-only LP is feasible (half of each layer in each registry), its MIP is not.
+    var b = InstanceBuilder()
+    b.addNode("n")
+    for r in ["r1", "r2"] {
+      b.addRegistry(r, capacityBytes: 10)
+      b.addLink(node: "n", registry: r, bandwidthBytesPerSecond: 10, latencySeconds: 0)
+    }
+    for l in ["a", "b", "c"] {
+      b.addFile("f-\(l)", sizeBytes: 6)
+      b.addLayer(l, sizeBytes: 5, files: ["f-\(l)"])
+    }
+    b.addImage("i", layers: ["a", "b", "c"])
+    b.addDemand(node: "n", image: "i", pulls: 1)
+    let index = try ProblemIndex(try b.build())
+    let file = try Planner.solve(index, method: .fileOnly)
+    #expect(file.report.status == .infeasible)
+    // Infeasible for the restriction says nothing of the full model: the method ran to
+    // its end (the restricted wrapper's reading of `termination`).
+    #expect(file.report.termination == .completed)
+    #expect(file.plan == nil)
+    let both = try Planner.solve(index, method: .approx)
+    #expect(both.metrics?.feasible == true)
+  }
+
   @Test func popularityFillsTheMostDemandedLayerFirst() throws {
     // One registry with room for exactly one of two layers: the more pulled one wins.
     var b = InstanceBuilder()
