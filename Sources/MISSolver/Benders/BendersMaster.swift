@@ -235,6 +235,31 @@ struct BendersMaster {
     pairs.indices.map { p in cut(pair: p, k: pairs[p].origin == nil ? pairs[p].costs.count - 1 : pairs[p].costs.count) }
   }
 
+  /// Every optimality cut of every pair (`k ≥ 1`; `k = 0` is `θ`'s lower bound), skipping the
+  /// duplicates that equal costs give. With all of them the master LP *is* the compact LP:
+  /// they describe the epigraph of each pair's routing value function (`Docs/exact-solver.md`,
+  /// "why they are all that is needed").
+  func allCuts() -> [LinearModel.Row] {
+    var rows: [LinearModel.Row] = []
+    rows.reserveCapacity(allCutCount)
+    for p in pairs.indices {
+      for k in cutIndices(pair: p) { rows.append(cut(pair: p, k: k)) }
+    }
+    return rows
+  }
+
+  /// The number of rows ``allCuts()`` returns.
+  var allCutCount: Int { pairs.indices.reduce(0) { $0 + cutIndices(pair: $1).count } }
+
+  /// The distinct cut indices of pair `p`: `k` from 1 to the origin's (or the last source's
+  /// without an origin), without a `k` whose cost equals the previous one.
+  private func cutIndices(pair p: Int) -> [Int] {
+    let pair = pairs[p]
+    let last = pair.origin == nil ? pair.costs.count - 1 : pair.costs.count
+    guard last >= 1 else { return [] }
+    return (1...last).filter { $0 == pair.costs.count || pair.costs[$0] > pair.costs[$0 - 1] }
+  }
+
   /// The cost per pull of pair `p` under a 0/1 placement (`open` tells whether a master
   /// column is 1): its cheapest open source, else the origin; `nil` when neither exists.
   func cost(pair p: Int, open: (Int32) -> Bool) -> Double? {
