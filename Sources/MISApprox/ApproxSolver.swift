@@ -60,23 +60,45 @@ public struct ApproxSolver: Sendable {
     public var improve: Bool = true
     /// Run the large-neighbourhood search (``PlanImprover``) on the best plan (default true).
     public var neighbourhoodSearch: Bool = true
-    /// Passes of the neighbourhood search at most (default 2): its default effort. A time
-    /// limit may stop it earlier; more passes find better plans on hard instances.
-    public var neighbourhoodPasses: Int = 2
+    /// Passes of the neighbourhood search at most (default 20). A time limit may stop it
+    /// earlier; the work budget usually ends it first.
+    public var neighbourhoodPasses: Int = 20
     /// Total effort of the neighbourhood search, in GLPK branch-and-cut callback events
-    /// summed over its sub-MIPs (default 15 000; `nil`: no total limit, only
-    /// ``neighbourhoodPasses``). Part of the default effort: deterministic, unlike a time
-    /// limit, so the plan does not depend on the machine's speed or load.
-    public var neighbourhoodEvents: Int? = 15_000
-    /// Sub-MIPs of the neighbourhood search at most (default 150; `nil`: no limit). On large
+    /// summed over its sub-MIPs (default `nil`: no event limit; ``neighbourhoodWork`` is the
+    /// default budget). Deterministic, unlike a time limit, so the plan does not depend on
+    /// the machine's speed or load.
+    public var neighbourhoodEvents: Int? = nil
+    /// Total work of the neighbourhood search: GLPK simplex iterations times the size
+    /// (rows + columns) of the sub-MIP they pivot on, summed over its sub-MIPs (default
+    /// 800 000 000, about 30 s of sub-MIPs on one core of the reference machine; `nil`: no
+    /// total limit). Deterministic, and unlike an event budget it buys about the same time
+    /// whatever the size of the sub-MIPs.
+    public var neighbourhoodWork: Int? = 800_000_000
+    /// Sub-MIPs of the neighbourhood search at most (default 400; `nil`: no limit). On large
     /// fleets each sub-MIP is cheap in events but not in building, so this bounds the
     /// default effort there.
-    public var neighbourhoodSubMIPs: Int? = 150
+    public var neighbourhoodSubMIPs: Int? = 400
     /// Effort limit of one sub-MIP of the neighbourhood search, in GLPK callback events
     /// (default 1000). Lower than ``PlanImprover/Options/subMIPEvents``'s 4000: within the
     /// same total budget more, shorter sub-MIPs improved the plan more (measured on paper
     /// catalogues: 4 × 6 × 25, 36 415 → 25 790 in 94 → 17 s; 5 × 10 × 50, 30 500 → 30 337).
     public var neighbourhoodSubMIPEvents: Int = 1000
+    /// Times the neighbourhood search may double its neighbourhoods' size and effort after a
+    /// pass without improvement, instead of stopping there (default 4: from 1 000 to 16 000
+    /// estimated columns, which covers the whole problem of small fleets as one sub-MIP).
+    public var neighbourhoodEscalations: Int = 4
+    /// Lifts the neighbourhood search's default effort (passes, events, work, sub-MIP count)
+    /// and lets it widen its neighbourhoods up to 8 times: with a deadline it then improves
+    /// the plan until the deadline, or until the widest neighbourhoods find nothing. What
+    /// the `approx` method does under a time limit.
+    public mutating func removeEffortBudget() {
+      neighbourhoodPasses = Int.max
+      neighbourhoodEvents = nil
+      neighbourhoodWork = nil
+      neighbourhoodSubMIPs = nil
+      neighbourhoodEscalations = max(neighbourhoodEscalations, 8)
+    }
+
     /// Also try the deterministic greedy fill from the empty plan as one more candidate
     /// (default true). It never changes the guarantee: the best plan only gets better.
     public var includeGreedy: Bool
@@ -454,8 +476,10 @@ public struct ApproxSolver: Sendable {
       improverOptions.cheapMoves = true
       improverOptions.maxPasses = options.neighbourhoodPasses
       improverOptions.maxTotalEvents = options.neighbourhoodEvents
+      improverOptions.maxTotalWork = options.neighbourhoodWork
       improverOptions.maxSubMIPs = options.neighbourhoodSubMIPs
       improverOptions.subMIPEvents = options.neighbourhoodSubMIPEvents
+      improverOptions.escalations = options.neighbourhoodEscalations
       // Sub-MIPs end on their deterministic effort budget (callback events); the wall-clock
       // limit is only a safety net, far enough that load on the machine never decides the
       // plan (a plan must not depend on the thread count or on other work).
@@ -531,6 +555,8 @@ public struct ApproxSolver: Sendable {
       details.append(("neighbourhoodsSolved", .number(Double(improvement.subMIPs))))
       details.append(("neighbourhoodImprovements", .number(Double(improvement.subMIPImprovements))))
       details.append(("neighbourhoodEvents", .number(Double(improvement.subMIPEvents))))
+      details.append(("neighbourhoodWork", .number(Double(improvement.subMIPWork))))
+      details.append(("neighbourhoodEscalations", .number(Double(improvement.escalations))))
       details.append(("neighbourhoodStop", .string(improvement.stop.rawValue)))
     }
     if !baselineObjectives.isEmpty { details.append(("baselines", .object(baselineObjectives))) }

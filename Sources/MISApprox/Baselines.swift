@@ -114,7 +114,9 @@ public enum Planner {
     case .exact:
       result = try exact(index, options, control: control, start: start)
     case .approx, .layerOnly, .fileOnly:
-      result = try approx(index, options, method: method, control: control, start: start)
+      result = try approx(
+        index, options, method: method, control: control, start: start,
+        anytime: method == .approx && control.deadline != nil)
     case .auto:
       result = try auto(index, options, control: control, start: start)
     case .popularity:
@@ -219,12 +221,16 @@ public enum Planner {
   }
 
   /// The approximate pipeline (also restricted to one granularity for the layer-only and
-  /// file-only baselines), never worse than a feasible start plan.
+  /// file-only baselines), never worse than a feasible start plan. With `anytime` (the
+  /// `approx` method under a time limit) the neighbourhood search has no effort budget: it
+  /// improves the plan until the deadline, or until its widest neighbourhoods find nothing.
   static func approx(
-    _ index: ProblemIndex, _ options: PlannerOptions, method: PlanningMethod, control: SolveControl, start: StartPlan
+    _ index: ProblemIndex, _ options: PlannerOptions, method: PlanningMethod, control: SolveControl, start: StartPlan,
+    anytime: Bool = false
   ) throws(SolverError) -> PlanningResult {
     var approx = ApproxSolver.Options(seed: options.seed, trials: options.trials, parallelism: options.parallelism)
     approx.methodName = method.rawValue
+    if anytime { approx.removeEffortBudget() }
     if method == .layerOnly { approx = approx.restricted(to: .layer, methodName: method.rawValue) }
     if method == .fileOnly { approx = approx.restricted(to: .file, methodName: method.rawValue) }
     if let why = control.stopReason() {

@@ -163,6 +163,67 @@ private func approxStart(_ index: ProblemIndex, seed: UInt64, trials: Int = 32) 
     #expect(s3.stop == .effortBudget && s3.subMIPEvents >= budget && s3.subMIPs < free.subMIPs)
   }
 
+  /// The work budget (simplex iterations × sub-MIP size) ends the search after the batch
+  /// that reaches it, with the same plan and the same work whatever the thread count.
+  @Test func workBudgetIsDeterministicAndHonoured() throws {
+    let index = try ProblemIndex(smallPaper(4))
+    let start = PlacementMatrix(for: index)
+    func run(_ parallelism: Int, work: Int?) -> (PlacementMatrix, ImprovementStatistics) {
+      var options = PlanImprover.Options(seed: 11)
+      options.neighbourhoodSize = 120
+      options.maxPasses = 2
+      options.parallelism = parallelism
+      options.maxTotalWork = work
+      return PlanImprover(options: options).improve(index, start: start, guide: nil)
+    }
+    let (_, free) = run(2, work: nil)
+    #expect(free.subMIPWork > 0 && free.subMIPs > 3)
+    let budget = max(1, free.subMIPWork / 4)
+    let (serial, s1) = run(1, work: budget)
+    let (parallel, s2) = run(2, work: budget)
+    #expect(s1.stop == .effortBudget && s1.subMIPWork >= budget && s1.subMIPs < free.subMIPs)
+    #expect(serial == parallel && s1.subMIPWork == s2.subMIPWork && s1.subMIPs == s2.subMIPs)
+  }
+
+  /// A pass without improvement widens the neighbourhoods instead of ending the search:
+  /// from neighbourhoods far too small to move anything much, enough widenings reach the
+  /// whole problem as one sub-MIP, hence the brute-force optimum; without them the search
+  /// ends at the first pass without improvement.
+  @Test(arguments: bruteForceSeeds.prefix(6))
+  func wideningReachesTheWholeProblem(seed: Int) throws {
+    let instance = tinyInstance(UInt64(seed))
+    let index = try ProblemIndex(instance)
+    guard let reference = BruteForce.optimum(instance) else { return }
+    let start = PlacementMatrix(for: index)
+    guard index.evaluate(start).feasible else { return }
+    func run(escalations: Int) throws -> (Double, ImprovementStatistics) {
+      var options = PlanImprover.Options(seed: UInt64(seed))
+      options.neighbourhoodSize = 1
+      options.maxPasses = 50
+      options.cheapMoves = false
+      options.insertions = 0
+      options.escalations = escalations
+      let (plan, statistics) = PlanImprover(options: options).improve(index, start: start, guide: nil)
+      return (try #require(index.evaluate(plan).totalLatencySeconds), statistics)
+    }
+    let (widened, w) = try run(escalations: 20)
+    #expect(Tolerance.objectivesAgree(widened, reference.objective), "\(widened) vs optimum \(reference.objective)")
+    #expect(w.stop == .provenOptimal && w.solvedByKind["whole"] != nil && w.escalations > 0)
+    let (narrow, n) = try run(escalations: 0)
+    #expect(n.escalations == 0 && n.stop == .effort && n.solvedByKind["whole"] == nil)
+    #expect(Tolerance.atMost(widened, narrow))
+  }
+
+  /// Under a time limit the approximate planner's search has no effort budget left.
+  @Test func removingTheEffortBudgetLiftsEveryLimit() {
+    var options = ApproxSolver.Options()
+    #expect(options.neighbourhoodWork != nil && options.neighbourhoodSubMIPs != nil)
+    options.removeEffortBudget()
+    #expect(options.neighbourhoodWork == nil && options.neighbourhoodEvents == nil)
+    #expect(options.neighbourhoodSubMIPs == nil && options.neighbourhoodPasses == Int.max)
+    #expect(options.neighbourhoodEscalations >= 8)
+  }
+
   /// A deadline is honoured (the bound here is generous: speed is measured in the
   /// benchmarks, not asserted), and a stop request returns the start at once.
   @Test func respectsTheDeadlineAndStopRequests() throws {

@@ -160,11 +160,13 @@ struct ImprovementContext: Sendable {
   }
 
   /// The neighbourhoods of pass `pass` (0-based), deterministic in `salt` and the incumbent.
+  /// With `wholeAllowed` (the first pass, and the first after the size cap grew) the whole
+  /// problem is the only neighbourhood when it fits twice `maxColumns`.
   func pass(
     _ pass: Int, incumbent: PlacementMatrix, guide: FractionalGuide?, maxColumns: Int, rinsThreshold: Double,
-    insertions: Int, rng: inout SplitMix64
+    insertions: Int, wholeAllowed: Bool, rng: inout SplitMix64
   ) -> [Neighbourhood] {
-    if pass == 0 && wholeEstimate <= 2 * maxColumns { return [Neighbourhood(kind: .whole)] }
+    if wholeAllowed && wholeEstimate <= 2 * maxColumns { return [Neighbourhood(kind: .whole)] }
     let R = index.registryCount
     var out: [Neighbourhood] = []
     // RINS: the layers where guide and incumbent disagree, in family order, chunked.

@@ -18,10 +18,12 @@ import Synchronization
 /// bands of layers of similar size (big copies trade places between full registries);
 /// pairs of registries that share nodes. One *pass* visits each once; between passes the
 /// cheap moves run (granularity swap, move to another registry; and `Repair`'s exchange
-/// local search when a formulation is given). The search ends after a pass with no
-/// improvement (the default effort; a first pass that solved the whole problem without
-/// proving it optimal does not count), after ``Options/maxPasses``, at the deadline, or when
-/// the whole problem was solved to optimality.
+/// local search when a formulation is given). A pass with no improvement widens the
+/// neighbourhoods (doubling their size cap and effort) while ``Options/escalations``
+/// allows, and otherwise ends the search (a pass that solved the whole problem without
+/// proving it optimal does not count); the search also ends after ``Options/maxPasses``,
+/// when a total budget is used, at the deadline, or when the whole problem was solved to
+/// optimality.
 ///
 /// ```swift
 /// let improver = PlanImprover(options: .init(seed: 7, maxSeconds: 20))
@@ -82,9 +84,22 @@ public struct PlanImprover: Sendable {
     /// (default `nil`: no total limit). Checked after each batch, so the plan stays
     /// deterministic; the search ends with ``ImprovementStatistics/Stop/effortBudget``.
     public var maxTotalEvents: Int? = nil
+    /// Total work of the search: GLPK simplex iterations weighted by the size (rows +
+    /// columns) of the sub-MIP they were spent on, summed over every sub-MIP (default `nil`:
+    /// no limit). The time of an iteration grows with the model it pivots on, so this
+    /// budget buys about the same time on small and large instances, where an event budget
+    /// buys some instances far less search than others. Deterministic; checked after each
+    /// batch, like ``maxTotalEvents``.
+    public var maxTotalWork: Int? = nil
     /// Sub-MIPs solved at most, over the whole search (default `nil`: no limit). Checked
     /// after each batch, like ``maxTotalEvents``.
     public var maxSubMIPs: Int? = nil
+    /// Times the search may widen its neighbourhoods after a pass without improvement
+    /// (default 0: such a pass ends the search). Each widening doubles
+    /// ``neighbourhoodSize`` and ``subMIPEvents`` for the passes that follow, so the search
+    /// leaves a local optimum of small neighbourhoods for larger ones (ultimately the whole
+    /// problem as one sub-MIP) instead of stopping there.
+    public var escalations: Int = 0
     /// Run the cheap moves between passes (default true).
     public var cheapMoves: Bool
     /// Granularities the plan may use (default both).
@@ -187,7 +202,10 @@ public struct PlanImprover: Sendable {
     }
 
     let context = ImprovementContext(index)
-    let maxColumns = max(1, options.neighbourhoodSize)
+    var columnCap = max(1, options.neighbourhoodSize)
+    var subMIPEvents = options.subMIPEvents
+    let escalationCap = max(1, options.neighbourhoodSize) << min(max(0, options.escalations), 20)
+    var escalatedBefore = false
     let batchSize = max(1, options.batchSize)
     let workers = max(1, options.parallelism)
     var rng = SplitMix64(seed: options.seed)
@@ -196,6 +214,7 @@ public struct PlanImprover: Sendable {
     func budgetUsed() -> Bool {
       if let limit = options.maxSubMIPs, statistics.subMIPs >= limit { return true }
       if let limit = options.maxTotalEvents, ledger.events >= limit { return true }
+      if let limit = options.maxTotalWork, ledger.work >= limit { return true }
       return false
     }
 
@@ -215,9 +234,11 @@ public struct PlanImprover: Sendable {
         break
       }
       statistics.passes += 1
+      let maxColumns = columnCap
       let neighbourhoods = context.pass(
         pass, incumbent: best, guide: guide, maxColumns: maxColumns, rinsThreshold: options.rinsThreshold,
-        insertions: options.insertions, rng: &rng)
+        insertions: options.insertions, wholeAllowed: pass == 0 || escalatedBefore, rng: &rng)
+      escalatedBefore = false
       var improvedInPass = false
       var first = 0
       while first < neighbourhoods.count {
@@ -235,7 +256,7 @@ public struct PlanImprover: Sendable {
             rinsThreshold: options.rinsThreshold)
         }
         let limits = SubMIP.Limits(
-          seconds: min(options.subMIPSeconds, remainingSeconds()), events: options.subMIPEvents, shouldStop: stopNow,
+          seconds: min(options.subMIPSeconds, remainingSeconds()), events: subMIPEvents, shouldStop: stopNow,
           cuts: options.subMIPCuts, ledger: ledger)
         let granularities = options.granularities
         let rinsThreshold = options.rinsThreshold
@@ -293,14 +314,23 @@ public struct PlanImprover: Sendable {
       runCheapMoves()
       let wholePass = neighbourhoods.count == 1 && neighbourhoods[0].kind == .whole
       if !improvedInPass && bestObjective >= before && !wholePass {
-        stop = .effort
-        break
+        // A local optimum for these neighbourhoods: widen them (and their effort) and go
+        // on, until the widest allowed has failed too.
+        guard columnCap < escalationCap else {
+          stop = .effort
+          break
+        }
+        columnCap = min(2 * columnCap, escalationCap)
+        subMIPEvents = 2 * subMIPEvents
+        statistics.escalations += 1
+        escalatedBefore = true
       }
       if pass == options.maxPasses - 1 { stop = .passLimit }
     }
     if options.maxPasses <= 0 { stop = .passLimit }
     statistics.stop = stop
     statistics.subMIPEvents = ledger.events
+    statistics.subMIPWork = ledger.work
     statistics.finalObjective = bestObjective
     statistics.seconds = watch.seconds
     return (best, statistics)
@@ -311,12 +341,12 @@ public struct PlanImprover: Sendable {
 public struct ImprovementStatistics: Sendable, Hashable {
   /// Why the search ended.
   public enum Stop: String, Sendable, Hashable {
-    /// A pass found no improvement (the default effort).
+    /// A pass found no improvement, and the neighbourhoods could not be widened any more.
     case effort
     /// ``PlanImprover/Options/maxPasses`` passes ran.
     case passLimit
-    /// The total effort (``PlanImprover/Options/maxTotalEvents`` or
-    /// ``PlanImprover/Options/maxSubMIPs``) was used.
+    /// The total effort (``PlanImprover/Options/maxTotalEvents``,
+    /// ``PlanImprover/Options/maxTotalWork`` or ``PlanImprover/Options/maxSubMIPs``) was used.
     case effortBudget
     /// The deadline (or ``PlanImprover/Options/maxSeconds``) was reached.
     case deadline
@@ -340,6 +370,11 @@ public struct ImprovementStatistics: Sendable, Hashable {
   public var subMIPs: Int = 0
   /// GLPK callback events over every sub-MIP: the search's deterministic effort.
   public var subMIPEvents: Int = 0
+  /// Simplex iterations weighted by their sub-MIP's rows + columns (``PlanImprover/Options/maxTotalWork``).
+  public var subMIPWork: Int = 0
+  /// Times the neighbourhoods were widened after a pass without improvement
+  /// (``PlanImprover/Options/escalations``).
+  public var escalations: Int = 0
   /// Sub-MIPs whose result was accepted.
   public var subMIPImprovements: Int = 0
   /// Sub-MIPs proved optimal within their neighbourhood.

@@ -288,6 +288,8 @@ struct SubMIP {
       outcome.seconds = watch.seconds
       return outcome
     }
+    // GLPK's time per simplex iteration grows with the model it pivots on.
+    limits.ledger?.add(work: result.simplexIterations * (model.rows.count + model.columns.count))
     outcome.seconds = watch.seconds
     outcome.provenOptimal = result.status == .optimal
     outcome.cutByTime = result.termination == .timeLimit
@@ -320,6 +322,7 @@ final class EventBudget: Sendable {
   private let external: (@Sendable () -> Bool)?
   private let ledger: EffortLedger?
 
+  /// Counts events into `ledger` too, when given.
   init(limit: Int, external: (@Sendable () -> Bool)?, ledger: EffortLedger? = nil) {
     self.limit = limit
     self.external = external
@@ -332,7 +335,7 @@ final class EventBudget: Sendable {
       value += 1
       return value
     }
-    ledger?.add(1)
+    ledger?.addEvent()
     return count > limit || external?() == true
   }
 }
@@ -341,11 +344,18 @@ final class EventBudget: Sendable {
 /// effort measure of the whole neighbourhood search. Read between batches only, when every
 /// solve of the batch has finished, so the total never depends on the thread count.
 final class EffortLedger: Sendable {
-  private let total = Mutex(0)
+  private let total = Mutex((events: 0, work: 0))
 
-  /// Adds `events`.
-  func add(_ events: Int) { total.withLock { $0 += events } }
+  /// Counts one callback event.
+  func addEvent() { total.withLock { $0.events += 1 } }
+
+  /// Adds the work of one finished sub-MIP: its simplex iterations times its size (rows +
+  /// columns).
+  func add(work: Int) { total.withLock { $0.work += work } }
 
   /// The events counted so far.
-  var events: Int { total.withLock { $0 } }
+  var events: Int { total.withLock { $0.events } }
+
+  /// The work counted so far: simplex iterations weighted by their sub-MIP's rows + columns.
+  var work: Int { total.withLock { $0.work } }
 }

@@ -159,6 +159,7 @@ extension GLPKSolver {
       case .infeasible, .unbounded:
         result.bestBound = nil
       }
+      result.simplexIterations = problem.iterationCount
       result.seconds = deadline.elapsedSeconds()
       return (result, statistics)
     }

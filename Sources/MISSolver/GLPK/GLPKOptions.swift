@@ -202,6 +202,10 @@ public struct MIPOutcome: Sendable, Hashable {
   public var seconds: Double
   /// What happened to the start vector.
   public var incumbentUse: IncumbentUse
+  /// Simplex iterations GLPK spent on the root and every node (0 when it never ran). The
+  /// same model and options give the same count on every run: a deterministic measure of
+  /// the work done, unlike ``seconds``.
+  public var simplexIterations: Int = 0
 
   /// Creates an outcome.
   public init(

@@ -385,6 +385,9 @@ struct GLPKProblem: ~Copyable {
     return (Self.intoptReturn(rc), Self.mipStatus(glp_mip_status(handle)), rc)
   }
 
+  /// Simplex iterations spent on this problem so far (`glp_get_it_cnt`).
+  var iterationCount: Int { Int(glp_get_it_cnt(handle)) }
+
   /// Column values and objective of the MIP solution.
   func mipSolution() -> (values: [Double], objective: Double) {
     let n = glp_get_num_cols(handle)

@@ -128,6 +128,7 @@ public enum GLPKSolver {
       case .infeasible, .unbounded:
         result.bestBound = nil
       }
+      result.simplexIterations = problem.iterationCount
       result.seconds = deadline.elapsedSeconds()
       return result
     }
