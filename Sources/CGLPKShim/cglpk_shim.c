@@ -205,6 +205,7 @@ static void report_event(glp_tree *T, mis_glpk_callback *cb, int reason) {
   e.active_nodes = a_cnt;
   e.total_nodes = t_cnt;
   e.incumbent_state = cb->incumbent_state;
+  e.simplex_iterations = glp_get_it_cnt(P);
   if (cb->fn(cb->context, &e) != 0) glp_ios_terminate(T);
 }
 

@@ -69,11 +69,20 @@ public struct ApproxSolver: Sendable {
     /// the machine's speed or load.
     public var neighbourhoodEvents: Int? = nil
     /// Total work of the neighbourhood search: GLPK simplex iterations times the size
-    /// (rows + columns) of the sub-MIP they pivot on, summed over its sub-MIPs (default
-    /// 800 000 000, about 30 s of sub-MIPs on one core of the reference machine; `nil`: no
-    /// total limit). Deterministic, and unlike an event budget it buys about the same time
-    /// whatever the size of the sub-MIPs.
-    public var neighbourhoodWork: Int? = 800_000_000
+    /// (rows + columns) of the sub-MIP they pivot on, summed over its batches with each
+    /// batch counting its longest sub-MIP (default 450 000 000, about 20–30 s of search on
+    /// the 2-core reference machine; `nil`: no total limit). Deterministic, and unlike an
+    /// event budget it buys about the same time whatever the size of the sub-MIPs. Small
+    /// instances get ``smallInstanceNeighbourhoodWork`` instead.
+    public var neighbourhoodWork: Int? = 400_000_000
+    /// The work budget of instances with at most ``smallInstanceSlots`` (layer, registry)
+    /// slots (default 650 000 000; `nil`: no limit), where the stages before the search
+    /// take seconds at most and the widened neighbourhoods reach the whole model, which
+    /// needs long sub-MIPs. Ignored when ``neighbourhoodWork`` is `nil`.
+    public var smallInstanceNeighbourhoodWork: Int? = 550_000_000
+    /// The largest instance, in (layer, registry) slots, that gets
+    /// ``smallInstanceNeighbourhoodWork`` (default 600).
+    public var smallInstanceSlots: Int = 600
     /// Sub-MIPs of the neighbourhood search at most (default 400; `nil`: no limit). On large
     /// fleets each sub-MIP is cheap in events but not in building, so this bounds the
     /// default effort there.
@@ -95,6 +104,7 @@ public struct ApproxSolver: Sendable {
       neighbourhoodPasses = Int.max
       neighbourhoodEvents = nil
       neighbourhoodWork = nil
+      smallInstanceNeighbourhoodWork = nil
       neighbourhoodSubMIPs = nil
       neighbourhoodEscalations = max(neighbourhoodEscalations, 8)
     }
@@ -476,7 +486,9 @@ public struct ApproxSolver: Sendable {
       improverOptions.cheapMoves = true
       improverOptions.maxPasses = options.neighbourhoodPasses
       improverOptions.maxTotalEvents = options.neighbourhoodEvents
-      improverOptions.maxTotalWork = options.neighbourhoodWork
+      improverOptions.maxTotalWork =
+        index.layerCount * index.registryCount <= options.smallInstanceSlots && options.neighbourhoodWork != nil
+        ? options.smallInstanceNeighbourhoodWork : options.neighbourhoodWork
       improverOptions.maxSubMIPs = options.neighbourhoodSubMIPs
       improverOptions.subMIPEvents = options.neighbourhoodSubMIPEvents
       improverOptions.escalations = options.neighbourhoodEscalations

@@ -301,7 +301,7 @@ public struct ExactSolver: Sendable {
     case .optimal: stopTermination = .optimal
     case .gapLimit: stopTermination = .gapLimit
     case .timeLimit: stopTermination = .timeLimit
-    case .cancelled: stopTermination = control.stopReason() ?? .interrupted
+    case .cancelled, .iterationLimit: stopTermination = control.stopReason() ?? .interrupted
     case .infeasible, .unbounded: stopTermination = .infeasible
     }
 

@@ -144,6 +144,25 @@ struct GLPKTests {
     }
   }
 
+  @Test("an iteration limit stops the branch and cut at the same point on every run")
+  func iterationLimit() throws {
+    let k = Knapsack(seed: 2, items: 18)
+    var options = MIPOptions(presolve: false)
+    options.cuts = MIPOptions.Cuts()
+    let free = try GLPKSolver.solveMIP(k.model, options: options)
+    #expect(free.status == .optimal && free.simplexIterations > 0 && free.nodes > 1)
+    // The root LP alone is at least one iteration, so 1 stops at the first event after it.
+    options.iterationLimit = 1
+    let first = try GLPKSolver.solveMIP(k.model, options: options)
+    let again = try GLPKSolver.solveMIP(k.model, options: options)
+    #expect(first.termination == .iterationLimit)
+    #expect(first.simplexIterations < free.simplexIterations)
+    #expect(first.simplexIterations == again.simplexIterations && first.values == again.values)
+    #expect(first.bestBound.map { $0 <= k.bruteForceOptimum + 1e-6 } ?? true)
+    options.iterationLimit = -1
+    #expect(throws: SolverError.self) { try GLPKSolver.solveMIP(k.model, options: options) }
+  }
+
   @Test("objective constant and general integers")
   func constantAndIntegers() throws {
     // min 3x + 2y + 10 s.t. x + y ≥ 3.5, x, y integer in [0, 10], x ≥ 0.5.

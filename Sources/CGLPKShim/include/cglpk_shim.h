@@ -30,6 +30,7 @@ typedef struct mis_glpk_event {
   int active_nodes;           ///< a_cnt of glp_ios_tree_size
   int total_nodes;            ///< t_cnt of glp_ios_tree_size
   int incumbent_state;        ///< see mis_glpk_callback.incumbent_state
+  int simplex_iterations;     ///< glp_get_it_cnt of the problem so far
 } mis_glpk_event;
 
 /// Swift's side of the callback: plain values in, 1 = terminate, 0 = go on.

@@ -39,7 +39,14 @@ enum InsertionChain {
         guide: guide, maxColumns: maxColumns, rinsThreshold: rinsThreshold)
       slots.removeAll { Int($0.layer) == l && Int($0.registry) == r }
       guard !slots.isEmpty else { continue }
-      let solved = SubMIP.solve(index, incumbent: matrix, slots: slots, granularities: granularities, limits: limits)
+      // The chain's sub-MIPs share one work allowance.
+      var stepLimits = limits
+      if let work = limits.work, let ledger = limits.ledger {
+        guard ledger.work < work else { break }
+        stepLimits.work = work - ledger.work
+      }
+      let solved = SubMIP.solve(
+        index, incumbent: matrix, slots: slots, granularities: granularities, limits: stepLimits)
       outcome.columns = max(outcome.columns, solved.columns)
       outcome.cutByTime = outcome.cutByTime || solved.cutByTime
       outcome.failed = outcome.failed || solved.failed

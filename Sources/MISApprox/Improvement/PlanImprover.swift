@@ -255,9 +255,15 @@ public struct PlanImprover: Sendable {
             of: $0, incumbent: incumbent, costs: costs, guide: guide, maxColumns: maxColumns,
             rinsThreshold: options.rinsThreshold)
         }
-        let limits = SubMIP.Limits(
-          seconds: min(options.subMIPSeconds, remainingSeconds()), events: subMIPEvents, shouldStop: stopNow,
-          cuts: options.subMIPCuts, ledger: ledger)
+        // One ledger per neighbourhood: the batch's work is its longest job's (what the wall
+        // clock sees when the jobs run side by side), whatever the thread count.
+        let jobLedgers = batch.map { _ in EffortLedger() }
+        let workLeft = options.maxTotalWork.map { max(1, $0 - ledger.work) }
+        let jobLimits = jobLedgers.map {
+          SubMIP.Limits(
+            seconds: min(options.subMIPSeconds, remainingSeconds()), events: subMIPEvents, shouldStop: stopNow,
+            cuts: options.subMIPCuts, ledger: $0, work: workLeft)
+        }
         let granularities = options.granularities
         let rinsThreshold = options.rinsThreshold
         let results = Mutex([(SubMIP.Outcome, [Slot]?)?](repeating: nil, count: batch.count))
@@ -268,17 +274,18 @@ public struct PlanImprover: Sendable {
               let chain = InsertionChain.run(
                 context, incumbent: incumbent, layer: batch[j].layers[0], registry: batch[j].registries[0],
                 granularities: granularities, guide: guide, maxColumns: maxColumns, rinsThreshold: rinsThreshold,
-                limits: limits)
+                limits: jobLimits[j])
               results.withLock { $0[j] = (chain.outcome, chain.slots) }
             } else {
               let outcome = SubMIP.solve(
-                index, incumbent: incumbent, slots: materialised[j], granularities: granularities, limits: limits)
+                index, incumbent: incumbent, slots: materialised[j], granularities: granularities, limits: jobLimits[j])
               results.withLock { $0[j] = (outcome, nil) }
             }
             j += min(workers, batch.count)
           }
         }
         let outcomes = results.withLock { $0 }
+        ledger.add(events: jobLedgers.reduce(0) { $0 + $1.events }, work: jobLedgers.map(\.work).max() ?? 0)
         var slotLists = materialised
         for j in batch.indices {
           guard let (outcome, chainSlots) = outcomes[j] else { continue }

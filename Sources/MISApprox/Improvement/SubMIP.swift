@@ -63,6 +63,9 @@ struct SubMIP {
     var cuts: MIPOptions.Cuts
     /// Where every callback event is also counted (the search's total effort).
     var ledger: EffortLedger? = nil
+    /// Work (simplex iterations × rows + columns) this solve may spend at most; `nil` for
+    /// no limit. Deterministic, like ``events``.
+    var work: Int? = nil
   }
 
   /// Estimated number of columns slot `(l, r)` adds: `x`, `z`, a source of each kind per
@@ -280,6 +283,7 @@ struct SubMIP {
     options.shouldStop = { events.spend() }
     options.progressIntervalSeconds = .infinity
     options.cuts = limits.cuts
+    if let work = limits.work { options.iterationLimit = max(1, work / max(1, model.rows.count + model.columns.count)) }
     let result: MIPOutcome
     do {
       result = try GLPKSolver.solveMIP(model, options: options)
@@ -353,9 +357,18 @@ final class EffortLedger: Sendable {
   /// columns).
   func add(work: Int) { total.withLock { $0.work += work } }
 
+  /// Adds another ledger's totals.
+  func add(events: Int, work: Int) {
+    total.withLock {
+      $0.events += events
+      $0.work += work
+    }
+  }
+
   /// The events counted so far.
   var events: Int { total.withLock { $0.events } }
 
-  /// The work counted so far: simplex iterations weighted by their sub-MIP's rows + columns.
+  /// The work counted so far: simplex iterations weighted by their sub-MIP's rows + columns
+  /// (the search's ledger counts only each batch's longest job).
   var work: Int { total.withLock { $0.work } }
 }

@@ -81,6 +81,12 @@ public struct MIPOptions: Sendable {
   /// Polled at every node; returning `true` stops the search (termination
   /// ``MIPOutcome/Termination/cancelled``). Task cancellation is polled too.
   public var shouldStop: (@Sendable () -> Bool)?
+  /// Stop the branch and cut at the first callback event after this many simplex
+  /// iterations in all (root and nodes; termination ``MIPOutcome/Termination/iterationLimit``),
+  /// or `nil` for no limit. A deterministic effort limit: the same model and options stop
+  /// at the same point on every run, whatever the machine's speed. The root LP solved
+  /// before the branch and cut counts too but is not interrupted.
+  public var iterationLimit: Int? = nil
 
   /// Creates options with the documented defaults.
   public init(
@@ -161,6 +167,8 @@ public struct MIPOutcome: Sendable, Hashable {
     case timeLimit
     /// ``MIPOptions/relativeGap`` was reached.
     case gapLimit
+    /// ``MIPOptions/iterationLimit`` was reached.
+    case iterationLimit
     /// The task was cancelled or ``MIPOptions/shouldStop`` returned `true`.
     case cancelled
     /// Infeasibility was proven.

@@ -455,6 +455,7 @@ final class MIPCallbackState {
     var activeNodes: Int
     var totalNodes: Int
     var incumbentState: Int32
+    var simplexIterations: Int
 
     fileprivate init(_ e: mis_glpk_event) {
       switch e.reason {
@@ -468,11 +469,15 @@ final class MIPCallbackState {
       activeNodes = Int(e.active_nodes)
       totalNodes = Int(e.total_nodes)
       incumbentState = e.incumbent_state
+      simplexIterations = Int(e.simplex_iterations)
     }
   }
 
   let progress: (@Sendable (MIPProgress) -> Void)?
   let shouldStop: (@Sendable () -> Bool)?
+  let iterationLimit: Int?
+  /// Whether the stop was ``MIPOptions/iterationLimit``.
+  var iterationLimitReached = false
   let interval: Double
   let deadline: Deadline
   var lastReport: Double = 0
@@ -489,6 +494,7 @@ final class MIPCallbackState {
   init(options: MIPOptions, deadline: Deadline) {
     progress = options.progress
     shouldStop = options.shouldStop
+    iterationLimit = options.iterationLimit
     interval = options.progressIntervalSeconds
     self.deadline = deadline
   }
@@ -524,6 +530,10 @@ final class MIPCallbackState {
       }
     }
     if Task.isCancelled || shouldStop?() == true { stopRequested = true }
+    if !stopRequested, let limit = iterationLimit, event.simplexIterations >= limit {
+      stopRequested = true
+      iterationLimitReached = true
+    }
     // GLPK checks tm_lim only between its own phases; checking here too stops a
     // branch-and-cut that is past the deadline at the next event (Docs/robustness.md).
     if !stopRequested, deadline.limitSeconds != nil, deadline.remainingMilliseconds() == nil {

@@ -45,6 +45,9 @@ public enum GLPKSolver {
     if !(options.progressIntervalSeconds >= 0) {
       throw .invalidOptions(reason: "progressIntervalSeconds must be ≥ 0")
     }
+    if let limit = options.iterationLimit, limit < 0 {
+      throw .invalidOptions(reason: "iterationLimit \(limit) must be ≥ 0")
+    }
     let model = try model.canonicalized()
 
     var incumbentUse = MIPOutcome.IncumbentUse.none
@@ -240,7 +243,9 @@ extension GLPKSolver {
       throw .glpkFailure(code: Int(rawCode), context: "\(context); \(GLPKProblem.capturedMessage())")
     case .outcome(let status, let termination):
       result.status = status
-      result.termination = termination == .cancelled && state.deadlineReached ? .timeLimit : termination
+      result.termination = termination
+      if termination == .cancelled && state.deadlineReached { result.termination = .timeLimit }
+      if termination == .cancelled && state.iterationLimitReached { result.termination = .iterationLimit }
     }
     result.nodes = state.nodes
     if hadStart {
