@@ -116,7 +116,7 @@ public enum Planner {
     case .approx, .layerOnly, .fileOnly:
       result = try approx(
         index, options, method: method, control: control, start: start,
-        anytime: method == .approx && control.deadline != nil)
+        effort: method == .approx && control.deadline != nil ? .anytime : .standard)
     case .auto:
       result = try auto(index, options, control: control, start: start)
     case .popularity:
@@ -221,16 +221,24 @@ public enum Planner {
   }
 
   /// The approximate pipeline (also restricted to one granularity for the layer-only and
-  /// file-only baselines), never worse than a feasible start plan. With `anytime` (the
+  /// file-only baselines), never worse than a feasible start plan. With `.anytime` (the
   /// `approx` method under a time limit) the neighbourhood search has no effort budget: it
   /// improves the plan until the deadline, or until its widest neighbourhoods find nothing.
+  /// With `.warmStart` (the exact method's first incumbent) its budget is a tenth of the
+  /// default: branch and cut improves the plan itself.
   static func approx(
     _ index: ProblemIndex, _ options: PlannerOptions, method: PlanningMethod, control: SolveControl, start: StartPlan,
-    anytime: Bool = false
+    effort: ApproxEffort = .standard
   ) throws(SolverError) -> PlanningResult {
     var approx = ApproxSolver.Options(seed: options.seed, trials: options.trials, parallelism: options.parallelism)
     approx.methodName = method.rawValue
-    if anytime { approx.removeEffortBudget() }
+    switch effort {
+    case .standard: break
+    case .anytime: approx.removeEffortBudget()
+    case .warmStart:
+      approx.neighbourhoodWork = approx.neighbourhoodWork.map { $0 / 10 }
+      approx.smallInstanceNeighbourhoodWork = approx.smallInstanceNeighbourhoodWork.map { $0 / 10 }
+    }
     if method == .layerOnly { approx = approx.restricted(to: .layer, methodName: method.rawValue) }
     if method == .fileOnly { approx = approx.restricted(to: .file, methodName: method.rawValue) }
     if let why = control.stopReason() {
@@ -305,7 +313,7 @@ public enum Planner {
     if startMatrix == nil, options.warmStart, !control.isStopRequested {
       let share = control.remainingSeconds.map { control.limited(toSeconds: 0.25 * $0) } ?? control
       do {
-        let w = try approx(index, options, method: .approx, control: share, start: start)
+        let w = try approx(index, options, method: .approx, control: share, start: start, effort: .warmStart)
         warm = w
         if w.matrix != nil, w.status != .infeasible, w.metrics?.feasible == true {
           startMatrix = w.matrix
@@ -329,6 +337,16 @@ public enum Planner {
     if let w = warm, let o = w.objective { result.report.details.append(("warmStartObjective", .number(o))) }
     if let approxStatistics = warm?.statistics.approx { result.statistics.approx = approxStatistics }
     return result
+  }
+
+  /// How much improvement the approximate pipeline buys.
+  enum ApproxEffort {
+    /// The default, deterministic budget.
+    case standard
+    /// No budget: improve until the deadline.
+    case anytime
+    /// A tenth of the default budget, for the exact method's warm start.
+    case warmStart
   }
 
   /// `result` with its bound raised to `bound` when that is better, and proven optimal
