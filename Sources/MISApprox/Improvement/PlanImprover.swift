@@ -85,11 +85,12 @@ public struct PlanImprover: Sendable {
     /// deterministic; the search ends with ``ImprovementStatistics/Stop/effortBudget``.
     public var maxTotalEvents: Int? = nil
     /// Total work of the search: GLPK simplex iterations weighted by the size (rows +
-    /// columns) of the sub-MIP they were spent on, summed over every sub-MIP (default `nil`:
-    /// no limit). The time of an iteration grows with the model it pivots on, so this
-    /// budget buys about the same time on small and large instances, where an event budget
-    /// buys some instances far less search than others. Deterministic; checked after each
-    /// batch, like ``maxTotalEvents``.
+    /// columns) of the sub-MIP they were spent on, summed over batches, each batch counting
+    /// its longest neighbourhood (they run side by side; default `nil`: no limit). The time
+    /// of an iteration grows with the model it pivots on, so this budget buys comparable
+    /// time on small and large instances, where an event budget buys some instances far
+    /// less search than others. Deterministic: checked after each batch, and each sub-MIP
+    /// is stopped (``/MISSolver/MIPOptions/iterationLimit``) where it would exceed what is left.
     public var maxTotalWork: Int? = nil
     /// Sub-MIPs solved at most, over the whole search (default `nil`: no limit). Checked
     /// after each batch, like ``maxTotalEvents``.
@@ -377,7 +378,9 @@ public struct ImprovementStatistics: Sendable, Hashable {
   public var subMIPs: Int = 0
   /// GLPK callback events over every sub-MIP: the search's deterministic effort.
   public var subMIPEvents: Int = 0
-  /// Simplex iterations weighted by their sub-MIP's rows + columns (``PlanImprover/Options/maxTotalWork``).
+  /// The work spent, as ``PlanImprover/Options/maxTotalWork`` counts it: simplex iterations
+  /// weighted by their sub-MIP's rows + columns, each batch counting its longest
+  /// neighbourhood.
   public var subMIPWork: Int = 0
   /// Times the neighbourhoods were widened after a pass without improvement
   /// (``PlanImprover/Options/escalations``).
