@@ -70,13 +70,13 @@ public struct ApproxSolver: Sendable {
     public var neighbourhoodEvents: Int? = nil
     /// Total work of the neighbourhood search: GLPK simplex iterations times the size
     /// (rows + columns) of the sub-MIP they pivot on, summed over its batches with each
-    /// batch counting its longest sub-MIP (default 450 000 000, about 20–30 s of search on
+    /// batch counting its longest sub-MIP (default 400 000 000, about 20–30 s of search on
     /// the 2-core reference machine; `nil`: no total limit). Deterministic, and unlike an
     /// event budget it buys about the same time whatever the size of the sub-MIPs. Small
     /// instances get ``smallInstanceNeighbourhoodWork`` instead.
     public var neighbourhoodWork: Int? = 400_000_000
     /// The work budget of instances with at most ``smallInstanceSlots`` (layer, registry)
-    /// slots (default 650 000 000; `nil`: no limit), where the stages before the search
+    /// slots (default 550 000 000; `nil`: no limit), where the stages before the search
     /// take seconds at most and the widened neighbourhoods reach the whole model, which
     /// needs long sub-MIPs. Ignored when ``neighbourhoodWork`` is `nil`.
     public var smallInstanceNeighbourhoodWork: Int? = 550_000_000

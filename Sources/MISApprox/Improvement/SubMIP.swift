@@ -283,7 +283,9 @@ struct SubMIP {
     options.shouldStop = { events.spend() }
     options.progressIntervalSeconds = .infinity
     options.cuts = limits.cuts
-    if let work = limits.work { options.iterationLimit = max(1, work / max(1, model.rows.count + model.columns.count)) }
+    // GLPK's time per simplex iteration grows with the model it pivots on.
+    let size = model.rows.count + model.columns.count
+    if let work = limits.work { options.iterationLimit = max(1, work / max(1, size)) }
     let result: MIPOutcome
     do {
       result = try GLPKSolver.solveMIP(model, options: options)
@@ -292,8 +294,7 @@ struct SubMIP {
       outcome.seconds = watch.seconds
       return outcome
     }
-    // GLPK's time per simplex iteration grows with the model it pivots on.
-    limits.ledger?.add(work: result.simplexIterations * (model.rows.count + model.columns.count))
+    limits.ledger?.add(events: 0, work: result.simplexIterations * size)
     outcome.seconds = watch.seconds
     outcome.provenOptimal = result.status == .optimal
     outcome.cutByTime = result.termination == .timeLimit
@@ -353,11 +354,8 @@ final class EffortLedger: Sendable {
   /// Counts one callback event.
   func addEvent() { total.withLock { $0.events += 1 } }
 
-  /// Adds the work of one finished sub-MIP: its simplex iterations times its size (rows +
-  /// columns).
-  func add(work: Int) { total.withLock { $0.work += work } }
-
-  /// Adds another ledger's totals.
+  /// Adds `events` and `work`: a finished sub-MIP's simplex iterations times its size
+  /// (rows + columns), or another ledger's totals.
   func add(events: Int, work: Int) {
     total.withLock {
       $0.events += events

@@ -232,7 +232,7 @@ struct BendersMaster {
   /// The initial cuts: per pair the one with the largest index (the origin's, or the most
   /// expensive source's), which alone makes `θ` at least the cost of the aggregated routing.
   func initialCuts() -> [LinearModel.Row] {
-    pairs.indices.map { p in cut(pair: p, k: pairs[p].origin == nil ? pairs[p].costs.count - 1 : pairs[p].costs.count) }
+    pairs.indices.map { p in cut(pair: p, k: lastCut(pair: p)) }
   }
 
   /// Every optimality cut of every pair (`k ≥ 1`; `k = 0` is `θ`'s lower bound), skipping the
@@ -254,10 +254,16 @@ struct BendersMaster {
   /// The distinct cut indices of pair `p`: `k` from 1 to the origin's (or the last source's
   /// without an origin), without a `k` whose cost equals the previous one.
   private func cutIndices(pair p: Int) -> [Int] {
-    let pair = pairs[p]
-    let last = pair.origin == nil ? pair.costs.count - 1 : pair.costs.count
+    let costs = pairs[p].costs
+    let last = lastCut(pair: p)
     guard last >= 1 else { return [] }
-    return (1...last).filter { $0 == pair.costs.count || pair.costs[$0] > pair.costs[$0 - 1] }
+    return (1...last).filter { $0 == costs.count || costs[$0] > costs[$0 - 1] }
+  }
+
+  /// The cut of pair `p` at its origin's cost (or, without an origin, at its most expensive
+  /// source's): the largest index ``cut(pair:k:)`` takes.
+  private func lastCut(pair p: Int) -> Int {
+    pairs[p].origin == nil ? pairs[p].costs.count - 1 : pairs[p].costs.count
   }
 
   /// The cost per pull of pair `p` under a 0/1 placement (`open` tells whether a master

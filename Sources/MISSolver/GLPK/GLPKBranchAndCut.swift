@@ -65,12 +65,7 @@ extension GLPKSolver {
     _ model: LinearModel, options: MIPOptions, delegate: any BranchAndCutDelegate, rootRounds: Int
   ) throws(SolverError) -> (MIPOutcome, BranchAndCutStatistics) {
     let deadline = Deadline(limitSeconds: options.timeLimitSeconds)
-    if let limit = options.timeLimitSeconds, !(limit > 0) {
-      throw .invalidOptions(reason: "time limit \(limit) must be positive")
-    }
-    if let gap = options.relativeGap, !(gap >= 0 && gap.isFinite) {
-      throw .invalidOptions(reason: "relativeGap \(gap) must be finite and ≥ 0")
-    }
+    try GLPKSolver.validate(options)
     let model = try model.canonicalized()
     var statistics = BranchAndCutStatistics()
     var incumbentUse = MIPOutcome.IncumbentUse.none

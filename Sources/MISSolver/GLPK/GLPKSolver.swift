@@ -38,16 +38,7 @@ public enum GLPKSolver {
     _ model: LinearModel, options: MIPOptions = MIPOptions()
   ) throws(SolverError) -> MIPOutcome {
     let deadline = Deadline(limitSeconds: options.timeLimitSeconds)
-    try validate(timeLimit: options.timeLimitSeconds)
-    if let gap = options.relativeGap, !(gap >= 0 && gap.isFinite) {
-      throw .invalidOptions(reason: "relativeGap \(gap) must be finite and ≥ 0")
-    }
-    if !(options.progressIntervalSeconds >= 0) {
-      throw .invalidOptions(reason: "progressIntervalSeconds must be ≥ 0")
-    }
-    if let limit = options.iterationLimit, limit < 0 {
-      throw .invalidOptions(reason: "iterationLimit \(limit) must be ≥ 0")
-    }
+    try validate(options)
     let model = try model.canonicalized()
 
     var incumbentUse = MIPOutcome.IncumbentUse.none
@@ -223,6 +214,20 @@ public enum GLPKSolver {
   private static func validate(timeLimit: Double?) throws(SolverError) {
     if let timeLimit, !(timeLimit > 0) {
       throw .invalidOptions(reason: "time limit \(timeLimit) must be positive")
+    }
+  }
+
+  /// The checks every branch-and-cut entry point makes before any GLPK call.
+  static func validate(_ options: MIPOptions) throws(SolverError) {
+    try validate(timeLimit: options.timeLimitSeconds)
+    if let gap = options.relativeGap, !(gap >= 0 && gap.isFinite) {
+      throw .invalidOptions(reason: "relativeGap \(gap) must be finite and ≥ 0")
+    }
+    if !(options.progressIntervalSeconds >= 0) {
+      throw .invalidOptions(reason: "progressIntervalSeconds must be ≥ 0")
+    }
+    if let limit = options.iterationLimit, limit < 0 {
+      throw .invalidOptions(reason: "iterationLimit \(limit) must be ≥ 0")
     }
   }
 }
