@@ -119,8 +119,8 @@ public struct ApproxSolver: Sendable {
     /// How the relaxation is solved (default ``RelaxationMethod/automatic``).
     public var relaxation: RelaxationMethod = .automatic
     /// Volume iterations of the Lagrangian engine at most (default 600): its default
-    /// effort, lowered on large models to a fixed budget of work (about 4·10^8 visits of
-    /// model entries) so that the relaxation stays a few seconds; never below 40.
+    /// effort, lowered on large models to a fixed budget of work (about 2·10^9 visits of
+    /// model entries, a few seconds) whatever the machine; never below 40.
     public var relaxationIterations: Int = 600
     /// The automatic relaxation also solves the exact LP (GLPK's dual simplex on the
     /// compact model) when that model has at most this many rows (default 50 000: the
@@ -288,9 +288,9 @@ public struct ApproxSolver: Sendable {
     let lpWatch = Stopwatch()
     var lagrangian = LagrangianRelaxation.Options()
     // The default effort scales down on large models so that the relaxation stays a few
-    // seconds of work (a deterministic budget: about 4·10^8 entry visits).
+    // seconds of work (a deterministic budget: about 2·10^9 entry visits).
     let work = model.sourceCount + model.siteCount + 2 * model.siteGroups.count + model.pairCount
-    lagrangian.maximumIterations = min(options.relaxationIterations, max(40, 400_000_000 / max(1, 6 * work)))
+    lagrangian.maximumIterations = min(options.relaxationIterations, max(40, 2_000_000_000 / max(1, 6 * work)))
     lagrangian.maximumSweeps = min(lagrangian.maximumSweeps, max(5, 400_000_000 / max(1, 40 * work)))
     lagrangian.parallelism = options.parallelism
     lagrangian.targetSaving = greedyObjective.map { max(0, model.referenceLatency - $0) }

@@ -1,0 +1,187 @@
+import MISModel
+
+extension LagrangianRelaxation {
+  /// Phase 2: the volume algorithm on the knapsack subproblem (``KnapsackSubproblem``:
+  /// capacity kept, assignment and sharing rows dualized), from the best multipliers of the
+  /// coordinate descent.
+  ///
+  /// The descent's dual keeps the capacity rows dualized too. At the same `(π, λ)` the
+  /// knapsack subproblem's value is that dual's minimum over the capacity prices (a
+  /// continuous knapsack's value is `min over μ ≥ 0 of μ·C + Σ (value − μ·size)⁺`), so the
+  /// first evaluation is at least as good a bound as the descent's best, and the reported
+  /// history never decreases across the phases.
+  func solveVolume(
+    _ model: RelaxationModel, start: DualState, startValue: Double, history startHistory: [Double], sweeps: Int
+  ) -> Result {
+    let P = model.pairCount
+    let S = model.siteCount
+    let G = model.groupCount
+    let R = model.registryCount
+    let layerBlocks = Self.layerBlocks(model)
+    let workers = max(1, options.parallelism)
+    var history = startHistory
+    var pi = start.pi
+    var lam = start.lam
+    var piBest = pi
+    var lamBest = lam
+    var accL = [Double](repeating: 0, count: S)
+    var accF = [Double](repeating: 0, count: S)
+    var sub = KnapsackSubproblem(model: model)
+    // The descent's best (a bound with its own capacity prices) until the volume beats it.
+    var bestValue = startValue
+    var bestPrice = start.mu
+
+    // Averaged primal.
+    var xBar = [Double](repeating: 0, count: S)
+    var zBar = [Double](repeating: 0, count: S)
+    var yBar = [Double](repeating: 0, count: G)
+    var servedBar = [Double](repeating: 0, count: P)
+    var savingBar = 0.0
+
+    // Step rule (Barahona & Anbil): f grows on green steps and shrinks after a run of
+    // non-improving ones; α, the averaging weight, is capped by alphaMax.
+    var f = 0.1
+    var alphaMax = 0.1
+    var redCount = 0
+    let target = max(0, options.targetSaving ?? 0)
+    var iteration = 0
+    var stop = Stop.iterationLimit
+    var primalViolation = Double.infinity
+    var lastImprovementCheck = Double.infinity
+
+    while iteration < options.maximumIterations {
+      if let shouldStop = options.shouldStop, shouldStop() {
+        stop = .stopped
+        break
+      }
+      iteration += 1
+      sub.evaluate(model, pi: pi, lam: lam, layerBlocks: layerBlocks, workers: workers, accL: &accL, accF: &accF)
+      let value = sub.value
+
+      // Direction: α minimising ‖α g + (1 − α) v̄‖, g the subgradient now, v̄ the averaged
+      // one (both row slacks b − A·x of the dualized rows).
+      var gg = 0.0
+      var gv = 0.0
+      var vv = 0.0
+      for p in 0..<P {
+        let g = 1 - sub.served[p]
+        let v = 1 - servedBar[p]
+        gg += g * g
+        gv += g * v
+        vv += v * v
+      }
+      for s in 0..<S where model.siteHasFile[s] {
+        for e in model.siteGroupStart[s]..<model.siteGroupStart[s + 1] {
+          let g = Int(model.siteGroups[e])
+          let gs = sub.y[g] - sub.z[s]
+          let vs = yBar[g] - zBar[s]
+          gg += gs * gs
+          gv += gs * vs
+          vv += vs * vs
+        }
+      }
+      var alpha = 1.0
+      if iteration > 1 {
+        alpha = alphaMax
+        let denominator = gg - 2 * gv + vv
+        if denominator > 0 { alpha = min(alphaMax, max(alphaMax / 10, (vv - gv) / denominator)) }
+      }
+      let beta = 1 - alpha
+      for s in 0..<S {
+        xBar[s] = beta * xBar[s] + alpha * sub.x[s]
+        zBar[s] = beta * zBar[s] + alpha * sub.z[s]
+      }
+      for g in 0..<G { yBar[g] = beta * yBar[g] + alpha * sub.y[g] }
+      for p in 0..<P { servedBar[p] = beta * servedBar[p] + alpha * sub.served[p] }
+      savingBar = beta * savingBar + alpha * sub.saving
+
+      // Serious step?
+      if value < bestValue {
+        if gv >= 0 { f = min(2, f * 1.1) }
+        redCount = 0
+        bestValue = value
+        piBest = pi
+        lamBest = lam
+        bestPrice = sub.price
+      } else {
+        redCount += 1
+        if redCount >= 10 {
+          f = max(0.0005, f * 0.66)
+          redCount = 0
+        }
+      }
+      history.append(model.referenceLatency - bestValue)
+      options.progress?(history.count, model.referenceLatency - bestValue)
+      if iteration % 100 == 0 {
+        // Slow progress: shorten the averaging window.
+        if lastImprovementCheck - bestValue < 0.01 * abs(bestValue) * 0.01 { alphaMax = max(0.01, alphaMax / 2) }
+        lastImprovementCheck = bestValue
+      }
+
+      // Convergence: the averaged primal nearly feasible (the knapsack keeps capacity) and
+      // its saving near the bound.
+      var violation = 0.0
+      var norm = 0.0
+      for p in 0..<P {
+        let v = 1 - servedBar[p]
+        violation = max(violation, -v)
+        if !(piBest[p] <= 0 && v > 0) { norm += v * v }
+      }
+      for s in 0..<S where model.siteHasFile[s] {
+        for e in model.siteGroupStart[s]..<model.siteGroupStart[s + 1] {
+          let v = yBar[Int(model.siteGroups[e])] - zBar[s]
+          violation = max(violation, -v)
+          if !(lamBest[e] <= 0 && v > 0) { norm += v * v }
+        }
+      }
+      primalViolation = violation
+      let gap = (bestValue - savingBar) / max(1e-12, abs(bestValue))
+      if violation <= options.tolerance && gap >= -options.tolerance && gap <= options.tolerance {
+        stop = .converged
+        break
+      }
+      if bestValue <= 1e-12 * max(1, model.referenceLatency) || norm <= 0 {
+        stop = .converged
+        break
+      }
+
+      // Step from the best multipliers along v̄, projected on u ≥ 0.
+      let aim = target < bestValue ? target : bestValue * (1 - 0.01)
+      let step = f * (bestValue - aim) / norm
+      for p in 0..<P { pi[p] = max(0, piBest[p] - step * (1 - servedBar[p])) }
+      for s in 0..<S where model.siteHasFile[s] {
+        for e in model.siteGroupStart[s]..<model.siteGroupStart[s + 1] {
+          lam[e] = max(0, lamBest[e] - step * (yBar[Int(model.siteGroups[e])] - zBar[s]))
+        }
+      }
+    }
+
+    // The subproblem at the best multipliers: its 0/1 part seeds the Lagrangian heuristic
+    // (the split item of each knapsack is left out, so the point fits every registry).
+    sub.evaluate(model, pi: piBest, lam: lamBest, layerBlocks: layerBlocks, workers: workers, accL: &accL, accF: &accF)
+    if sub.value <= bestValue {
+      if sub.value < bestValue {
+        bestValue = sub.value
+        history.append(model.referenceLatency - bestValue)
+      }
+      bestPrice = sub.price
+    }
+    if iteration == 0 {
+      xBar = sub.x
+      zBar = sub.z
+    }
+    let L = model.index.layerCount
+    let fractional = FractionalPlan(
+      layerCount: L, registryCount: R, siteLayer: model.siteLayer, siteRegistry: model.siteRegistry,
+      layerShares: xBar, fileShares: zBar, layerSiteStart: model.layerSiteStart)
+    let subproblemPlan = FractionalPlan(
+      layerCount: L, registryCount: R, siteLayer: model.siteLayer, siteRegistry: model.siteRegistry,
+      layerShares: sub.x.map { $0 >= 1 ? 1 : 0 }, fileShares: sub.z.map { $0 >= 1 ? 1 : 0 },
+      layerSiteStart: model.layerSiteStart)
+    let bound = bestValue.isFinite ? model.referenceLatency - bestValue : model.referenceLatency
+    return Result(
+      lowerBound: bound, boundHistory: history, capacityPrices: bestPrice.map { $0 * 1_073_741_824 },
+      fractional: fractional, subproblemPlan: subproblemPlan, primalSaving: savingBar,
+      primalViolation: primalViolation, iterations: iteration, sweeps: sweeps, stop: stop)
+  }
+}
