@@ -138,11 +138,13 @@ public struct ApproxSolver: Sendable {
 
     /// The options of the layer-only or file-only baseline planned with these options: the
     /// same pipeline restricted to one granularity, without the neighbourhood search and
-    /// the dominance candidates. ``ApproxSolver`` plans them with exactly these options
-    /// for dominance, and the `layer-only` and `file-only` methods use them too, so the
-    /// approximate plan is never worse than theirs.
+    /// the dominance candidates, and with at most 200 volume iterations of the relaxation
+    /// (a baseline's relaxation only guides its rounding). ``ApproxSolver`` plans them with
+    /// exactly these options for dominance, and the `layer-only` and `file-only` methods
+    /// use them too, so the approximate plan is never worse than theirs.
     public func restricted(to granularity: Granularity, methodName: String) -> Options {
       var options = self
+      options.relaxationIterations = min(options.relaxationIterations, 200)
       options.granularities = [granularity]
       options.dominance = false
       options.neighbourhoodSearch = false
