@@ -59,8 +59,8 @@ public struct ExactSolver: Sendable {
     public var shouldStop: (@Sendable () -> Bool)?
     /// Deadline, cancellation and progress of the caller (default: none). A stop is
     /// checked after the model is built, before GLPK starts, and at every GLPK
-    /// branch-and-cut callback. With a feasible ``startPlan`` the root LP is solved in time
-    /// slices of 0.25 s that see a stop too; without one, GLPK's presolved root LP honours
+    /// branch-and-cut callback. With a feasible ``startPlan`` the root LP is solved in slices
+    /// of 2 000 simplex iterations that see a stop too; without one, GLPK's presolved root LP honours
     /// the deadline (its own time limit) but sees a cancellation only when the LP ends.
     public var control: SolveControl = SolveControl()
     /// Refuse models with more non-zeros than this (default 5 000 000), with

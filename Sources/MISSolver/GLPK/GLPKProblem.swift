@@ -162,7 +162,7 @@ struct GLPKProblem: ~Copyable {
   /// How an LP solve ended.
   enum LPResult {
     case optimal, infeasible, unbounded, limit
-    /// `shouldStop` returned `true` between two time slices.
+    /// `shouldStop` returned `true` between two slices.
     case stopped
   }
 
@@ -172,15 +172,14 @@ struct GLPKProblem: ~Copyable {
   /// basis is optimal (as glp_intopt without presolve requires).
   ///
   /// With `shouldStop`, GLPK's simplex (which has no callback) runs without the presolver
-  /// in slices of at most ``stopCheckMilliseconds``, each continuing from the basis the
-  /// previous one left, and `shouldStop` is polled between slices: a stop then takes
-  /// effect within about one slice instead of when the LP ends.
-  ///
-  /// With `sliceIterations`, the slices end after that many simplex iterations instead (and
-  /// at the deadline): the pivot sequence, hence the optimal vertex returned, then does not
-  /// depend on the machine's speed.
+  /// in slices of `sliceIterations` simplex iterations (and at most until the deadline),
+  /// each continuing from the basis the previous one left, and `shouldStop` is polled
+  /// between slices: a stop then takes effect within about one slice instead of when the LP
+  /// ends. Slices of iterations, not of time: the pivot sequence, hence the optimal vertex
+  /// returned and everything a MIP builds on it, does not depend on the machine's speed or
+  /// load (time slices made the improvement step's plans vary from run to run).
   mutating func simplex(
-    deadline: Deadline, shouldStop: (() -> Bool)? = nil, sliceIterations: Int32? = nil
+    deadline: Deadline, shouldStop: (() -> Bool)? = nil, sliceIterations: Int32 = 2_000
   ) throws(SolverError) -> LPResult {
     var parm = glp_smcp()
     glp_init_smcp(&parm)
@@ -196,20 +195,13 @@ struct GLPKProblem: ~Copyable {
       while true {
         if shouldStop() { return .stopped }
         guard let left = deadline.remainingMilliseconds() else { return .limit }
-        if let sliceIterations {
-          parm.tm_lim = left
-          parm.it_lim = sliceIterations
-        } else {
-          parm.tm_lim = min(left, Self.stopCheckMilliseconds)
-        }
+        parm.tm_lim = left
+        parm.it_lim = sliceIterations
         let rc = mis_glpk_simplex(handle, &parm, &aborted)
         try check(aborted)
         if rc == GLP_ETMLIM { continue }
         if rc == 0, let result = classifyBasic() { return result }
-        if rc == GLP_EITLIM {
-          if sliceIterations != nil { continue }
-          return .limit
-        }
+        if rc == GLP_EITLIM { continue }
         break  // numerical trouble: the fallbacks below
       }
       return try simplexFallbacks(deadline: deadline, parm: &parm, firstCode: 0)
@@ -233,9 +225,6 @@ struct GLPKProblem: ~Copyable {
 
     return try simplexFallbacks(deadline: deadline, parm: &parm, firstCode: rc)
   }
-
-  /// GLPK's simplex time slice between two polls of a stop request (milliseconds).
-  static let stopCheckMilliseconds: Int32 = 250
 
   /// The second and third attempts of ``simplex(deadline:shouldStop:)``.
   private mutating func simplexFallbacks(
