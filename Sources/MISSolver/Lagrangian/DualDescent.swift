@@ -44,15 +44,8 @@ struct DualState: Sendable {
     let S = model.siteCount
     accL = [Double](repeating: 0, count: S)
     accF = [Double](repeating: 0, count: S)
-    for p in 0..<model.pairCount {
-      let price = pi[p]
-      for q in model.pairSourceStart[p]..<model.pairSourceStart[p + 1] {
-        let v = model.sourceSaving[q] - price
-        if v > 0 {
-          if model.sourceIsFile[q] { accF[Int(model.sourceSite[q])] += v } else { accL[Int(model.sourceSite[q])] += v }
-        }
-      }
-    }
+    model.accumulateSavings(
+      pi: pi, layerBlocks: [0, model.index.layerCount], workers: 1, accL: &accL, accF: &accF)
     siteLam = [Double](repeating: 0, count: S)
     for s in 0..<S {
       var total = 0.0

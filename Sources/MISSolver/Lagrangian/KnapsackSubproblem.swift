@@ -52,42 +52,7 @@ struct KnapsackSubproblem: Sendable {
     let index = model.index
     let R = model.registryCount
     // A. Σ (w − π)⁺ per site and granularity.
-    pi.withUnsafeBufferPointer { piB in
-      accL.withUnsafeMutableBufferPointer { accLB in
-        accF.withUnsafeMutableBufferPointer { accFB in
-          let piP = UnsafeSendable(piB)
-          let accLP = UnsafeSendable(accLB)
-          let accFP = UnsafeSendable(accFB)
-          DispatchQueue.concurrentPerform(iterations: min(workers, layerBlocks.count - 1)) { w in
-            var b = w
-            while b < layerBlocks.count - 1 {
-              let l0 = layerBlocks[b]
-              let l1 = layerBlocks[b + 1]
-              if l0 >= l1 {
-                b += workers
-                continue
-              }
-              for s in model.layerSiteStart[l0]..<model.layerSiteStart[l1] {
-                accLP.mutablePointer[s] = 0
-                accFP.mutablePointer[s] = 0
-              }
-              let pairs = index.layerDemand.range(l0).lowerBound..<index.layerDemand.range(l1 - 1).upperBound
-              for p in pairs {
-                let price = piP.pointer[p]
-                for q in model.pairSourceStart[p]..<model.pairSourceStart[p + 1] {
-                  let v = model.sourceSaving[q] - price
-                  if v > 0 {
-                    let s = Int(model.sourceSite[q])
-                    if model.sourceIsFile[q] { accFP.mutablePointer[s] += v } else { accLP.mutablePointer[s] += v }
-                  }
-                }
-              }
-              b += workers
-            }
-          }
-        }
-      }
-    }
+    model.accumulateSavings(pi: pi, layerBlocks: layerBlocks, workers: workers, accL: &accL, accF: &accF)
     // B. One continuous knapsack per registry.
     struct Part: Sendable {
       var value = 0.0
@@ -192,16 +157,7 @@ struct KnapsackSubproblem: Sendable {
           var b = w
           while b < layerBlocks.count - 1 {
             var saving = 0.0
-            if layerBlocks[b] >= layerBlocks[b + 1] {
-              savings.set(b, 0)
-              b += workers
-              continue
-            }
-            let pairs =
-              index.layerDemand.range(layerBlocks[b])
-              .lowerBound..<index.layerDemand.range(layerBlocks[b + 1] - 1)
-              .upperBound
-            for p in pairs {
+            for p in model.pairs(ofLayers: layerBlocks[b]..<layerBlocks[b + 1]) {
               let price = piP.pointer[p]
               var count = 0.0
               for q in model.pairSourceStart[p]..<model.pairSourceStart[p + 1] {
@@ -222,5 +178,51 @@ struct KnapsackSubproblem: Sendable {
     }
     saving = 0
     for part in savings.all { saving += part ?? 0 }
+  }
+}
+
+extension RelaxationModel {
+  /// The demanded pairs of the layers `layers` (pairs are stored layer by layer).
+  func pairs(ofLayers layers: Range<Int>) -> Range<Int> {
+    guard let last = layers.last else { return 0..<0 }
+    return index.layerDemand.range(layers.lowerBound).lowerBound..<index.layerDemand.range(last).upperBound
+  }
+
+  /// `Σ (w − π)⁺` over each site's layer-level sources (`accL`) and file-level sources
+  /// (`accF`), in parallel over the blocks of layers `layerBlocks` (a site's sources all
+  /// belong to its layer, so each site's sum is added in pair order whatever `workers`).
+  func accumulateSavings(
+    pi: [Double], layerBlocks: [Int], workers: Int, accL: inout [Double], accF: inout [Double]
+  ) {
+    pi.withUnsafeBufferPointer { piB in
+      accL.withUnsafeMutableBufferPointer { accLB in
+        accF.withUnsafeMutableBufferPointer { accFB in
+          let piP = UnsafeSendable(piB)
+          let accLP = UnsafeSendable(accLB)
+          let accFP = UnsafeSendable(accFB)
+          DispatchQueue.concurrentPerform(iterations: min(workers, layerBlocks.count - 1)) { w in
+            var b = w
+            while b < layerBlocks.count - 1 {
+              let layers = layerBlocks[b]..<layerBlocks[b + 1]
+              for s in layerSiteStart[layers.lowerBound]..<layerSiteStart[layers.upperBound] {
+                accLP.mutablePointer[s] = 0
+                accFP.mutablePointer[s] = 0
+              }
+              for p in pairs(ofLayers: layers) {
+                let price = piP.pointer[p]
+                for q in pairSourceStart[p]..<pairSourceStart[p + 1] {
+                  let v = sourceSaving[q] - price
+                  if v > 0 {
+                    let s = Int(sourceSite[q])
+                    if sourceIsFile[q] { accFP.mutablePointer[s] += v } else { accLP.mutablePointer[s] += v }
+                  }
+                }
+              }
+              b += workers
+            }
+          }
+        }
+      }
+    }
   }
 }
