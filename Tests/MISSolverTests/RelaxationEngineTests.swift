@@ -156,11 +156,13 @@ import Testing
   }
 
   /// The knapsack subproblem of the volume phase, at multipliers taken along the way: its
-  /// point fits every registry, its value is the capacity-dualized function's minimum over
-  /// the capacity prices (attained at the knapsack's critical ratios, never undercut by
-  /// other prices), so the volume phase starts from at least the descent's bound.
+  /// point fits every registry and stores each private group exactly with its site; its
+  /// value is that point's Lagrangian objective and equals the registries' dual bound at
+  /// the reported prices (so both are optimal); and it is never above the capacity-dualized
+  /// function at any prices (a group only one site needs is folded into that site, which
+  /// only tightens), so the volume phase starts from at least the descent's bound.
   @Test(arguments: [1, 2, 5, 8])
-  func knapsackSubproblemIsTheMinimumOverCapacityPrices(seed: Int) throws {
+  func knapsackSubproblemIsOptimalAndBelowTheCapacityDual(seed: Int) throws {
     let index = try ProblemIndex(smallPaper(UInt64(seed)))
     let model = RelaxationModel(index)
     let blocks = LagrangianRelaxation.layerBlocks(model)
@@ -172,23 +174,130 @@ import Testing
       var accL = [Double](repeating: 0, count: model.siteCount)
       var accF = accL
       var sub = KnapsackSubproblem(model: model)
-      sub.evaluate(model, pi: pi, lam: lam, layerBlocks: blocks, workers: 2, accL: &accL, accF: &accF)
+      var groupLam = sub.groupMajor(lam, model: model)
+      sub.evaluate(model, pi: pi, lam: &groupLam, layerBlocks: blocks, workers: 2, accL: &accL, accF: &accF)
+      var objective = pi.reduce(0, +)
+      var certificate = pi.reduce(0, +)
       for r in 0..<model.registryCount {
+        let price = sub.price[r]
         var used = 0.0
+        certificate += price * Double(index.capacity[r])
         for k in model.registrySiteStart[r]..<model.registrySiteStart[r + 1] {
           let s = Int(model.registrySites[k])
           #expect(sub.x[s] >= 0 && sub.z[s] >= 0 && sub.x[s] + sub.z[s] <= 1 + 1e-12)
-          used += sub.x[s] * Double(index.layerSize[Int(model.siteLayer[s])])
+          let layerSize = Double(index.layerSize[Int(model.siteLayer[s])])
+          used += sub.x[s] * layerSize
+          var fileValue = accF[s]
+          var fileSize = 0.0
+          for e in model.siteGroupStart[s]..<model.siteGroupStart[s + 1] {
+            let g = Int(model.siteGroups[e])
+            if model.groupEntryStart[g + 1] - model.groupEntryStart[g] == 1 {
+              #expect(sub.y[g] == sub.z[s], "private group \(g) of site \(s)")
+              fileSize = model.groupSize[g]
+            } else {
+              fileValue -= lam[e]
+            }
+          }
+          let layerValue = model.siteHasLayer[s] ? accL[s] : 0
+          if !model.siteHasFile[s] { fileValue = 0 }
+          objective += layerValue * sub.x[s] + fileValue * sub.z[s]
+          certificate += max(0, layerValue - price * layerSize, fileValue - price * fileSize)
         }
-        for g in model.registryGroupStart[r]..<model.registryGroupStart[r + 1] { used += sub.y[g] * model.groupSize[g] }
+        for g in model.registryGroupStart[r]..<model.registryGroupStart[r + 1] {
+          used += sub.y[g] * model.groupSize[g]
+          let entries = model.groupEntryStart[g]..<model.groupEntryStart[g + 1]
+          guard entries.count > 1 else { continue }
+          let worth = entries.reduce(0.0) { $0 + lam[Int(model.groupEntries[$1])] }
+          objective += worth * sub.y[g]
+          certificate += max(0, worth - price * model.groupSize[g])
+        }
         #expect(used <= Double(index.capacity[r]) * (1 + 1e-12) + 1e-6, "registry \(r) over capacity")
       }
-      let atPrices = DualState(model: model, pi: pi, lam: lam, mu: sub.price).value(model)
-      #expect(abs(atPrices - sub.value) <= 1e-9 * max(1, abs(sub.value)), "\(atPrices) ≠ \(sub.value)")
-      for factor in [0.0, 0.5, 2.0] {
+      let tolerance = 1e-9 * max(1, abs(sub.value))
+      #expect(abs(objective - sub.value) <= tolerance, "point \(objective) ≠ value \(sub.value)")
+      #expect(abs(certificate - sub.value) <= tolerance, "dual \(certificate) ≠ value \(sub.value)")
+      for factor in [0.0, 0.5, 1.0, 2.0] {
         let other = DualState(model: model, pi: pi, lam: lam, mu: sub.price.map { $0 * factor + 1e-12 })
-        #expect(other.value(model) >= sub.value - 1e-9 * max(1, abs(sub.value)))
+        #expect(other.value(model) >= sub.value - tolerance)
       }
+    }
+  }
+
+  /// The sharing step fused into the knapsack pass gives the multipliers, the value and
+  /// the direction sums of the step taken separately.
+  @Test(arguments: [1, 5])
+  func fusedSharingStepMatchesTheSeparateStep(seed: Int) throws {
+    let index = try ProblemIndex(smallPaper(UInt64(seed)))
+    let model = RelaxationModel(index)
+    let blocks = LagrangianRelaxation.layerBlocks(model)
+    var rng = SplitMix64(seed: UInt64(seed))
+    func unit() -> Double { Double(rng.next() % 1000) / 1000 }
+    let pi = model.pairMaxSaving.map { $0 / 3 }
+    var sub = KnapsackSubproblem(model: model)
+    let from = sub.groupMajor((0..<model.siteGroups.count).map { _ in unit() * 0.02 }, model: model)
+    let yBar = (0..<model.groupCount).map { _ in unit() }
+    let zBar = (0..<model.siteCount).map { _ in unit() }
+    let size = 0.01
+    var accL = [Double](repeating: 0, count: model.siteCount)
+    var accF = accL
+    var fused = from
+    sub.evaluate(
+      model, pi: pi, lam: &fused, step: .init(from: from, size: size), averages: (yBar, zBar), layerBlocks: blocks,
+      workers: 2, accL: &accL, accF: &accF)
+    let fusedValue = sub.value
+    let direction = sub.sharingDirection
+    var separate = from
+    var gg = 0.0
+    var gv = 0.0
+    var vv = 0.0
+    for g in 0..<model.groupCount where model.groupEntryStart[g + 1] - model.groupEntryStart[g] > 1 {
+      for e in model.groupEntryStart[g]..<model.groupEntryStart[g + 1] {
+        let s = Int(sub.groupEntrySite[e])
+        separate[e] = max(0, from[e] - size * (yBar[g] - zBar[s]))
+        let gs = sub.y[g] - sub.z[s]
+        let vs = yBar[g] - zBar[s]
+        gg += gs * gs
+        gv += gs * vs
+        vv += vs * vs
+      }
+    }
+    for g in 0..<model.groupCount where model.groupEntryStart[g + 1] - model.groupEntryStart[g] > 1 {
+      for e in model.groupEntryStart[g]..<model.groupEntryStart[g + 1] { #expect(fused[e] == separate[e]) }
+    }
+    #expect(abs(direction.gg - gg) <= 1e-9 * max(1, gg))
+    #expect(abs(direction.gv - gv) <= 1e-9 * max(1, abs(gv)))
+    #expect(abs(direction.vv - vv) <= 1e-9 * max(1, vv))
+    var other = KnapsackSubproblem(model: model)
+    other.evaluate(model, pi: pi, lam: &separate, layerBlocks: blocks, workers: 1, accL: &accL, accF: &accF)
+    #expect(abs(other.value - fusedValue) <= 1e-9 * max(1, abs(fusedValue)))
+  }
+
+  /// The critical ratio of a continuous knapsack against sorting: items above it fit, items
+  /// at or above it do not; empty items are never critical.
+  @Test func criticalRatioMatchesSorting() {
+    var rng = SplitMix64(seed: 3)
+    for round in 0..<200 {
+      let count = Int(rng.next() % 40)
+      var items: [KnapsackItem] = (0..<count).map { i in
+        // Few distinct ratios, so that ties are common.
+        let size = Double(rng.next() % 5)
+        let value = size == 0 ? 1 : size * Double(1 + rng.next() % 4)
+        return KnapsackItem(size: size, value: value, id: Int32(i), kind: .group)
+      }
+      let room = Double(rng.next() % 60)
+      let sorted = items.filter { $0.size > 0 }.sorted { $0.ratio > $1.ratio }
+      let critical = KnapsackSubproblem.criticalRatio(&items, room: room)
+      let total = sorted.reduce(0.0) { $0 + $1.size }
+      guard let critical else {
+        #expect(total <= room, "round \(round): nil with \(total) > \(room)")
+        continue
+      }
+      let above = sorted.filter { $0.ratio > critical }.reduce(0.0) { $0 + $1.size }
+      let atLeast = sorted.filter { $0.ratio >= critical }.reduce(0.0) { $0 + $1.size }
+      #expect(sorted.contains { $0.ratio == critical })
+      #expect(room <= 0 ? above == 0 : above < room, "round \(round)")
+      #expect(atLeast >= room, "round \(round)")
+      #expect(items.count == count)
     }
   }
 

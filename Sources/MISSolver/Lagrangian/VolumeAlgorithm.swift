@@ -1,3 +1,4 @@
+import Dispatch
 import MISModel
 
 extension LagrangianRelaxation {
@@ -19,14 +20,17 @@ extension LagrangianRelaxation {
     let R = model.registryCount
     let layerBlocks = Self.layerBlocks(model)
     let workers = max(1, options.parallelism)
+    let chunks = Self.entryChunks(model)
     var history = startHistory
     var pi = start.pi
-    var lam = start.lam
+    var sub = KnapsackSubproblem(model: model)
+    let entrySite = sub.groupEntrySite
+    var lam = sub.groupMajor(start.lam, model: model)
     var piBest = pi
     var lamBest = lam
+    var sharingStep: KnapsackSubproblem.SharingStep? = nil
     var accL = [Double](repeating: 0, count: S)
     var accF = [Double](repeating: 0, count: S)
-    var sub = KnapsackSubproblem(model: model)
     // The descent's best (a bound with its own capacity prices) until the volume beats it.
     var bestValue = startValue
     var bestPrice = start.mu
@@ -55,30 +59,24 @@ extension LagrangianRelaxation {
         break
       }
       iteration += 1
-      sub.evaluate(model, pi: pi, lam: lam, layerBlocks: layerBlocks, workers: workers, accL: &accL, accF: &accF)
+      // The sharing multipliers' step from the last iteration is taken inside the
+      // evaluation, fused with the pass that also sums the direction's sharing terms.
+      sub.evaluate(
+        model, pi: pi, lam: &lam, step: sharingStep, averages: iteration > 1 ? (yBar, zBar) : nil,
+        layerBlocks: layerBlocks, workers: workers, accL: &accL, accF: &accF)
       let value = sub.value
 
       // Direction: α minimising ‖α g + (1 − α) v̄‖, g the subgradient now, v̄ the averaged
       // one (both row slacks b − A·x of the dualized rows).
-      var gg = 0.0
-      var gv = 0.0
-      var vv = 0.0
+      var gg = sub.sharingDirection.gg
+      var gv = sub.sharingDirection.gv
+      var vv = sub.sharingDirection.vv
       for p in 0..<P {
         let g = 1 - sub.served[p]
         let v = 1 - servedBar[p]
         gg += g * g
         gv += g * v
         vv += v * v
-      }
-      for s in 0..<S where model.siteHasFile[s] {
-        for e in model.siteGroupStart[s]..<model.siteGroupStart[s + 1] {
-          let g = Int(model.siteGroups[e])
-          let gs = sub.y[g] - sub.z[s]
-          let vs = yBar[g] - zBar[s]
-          gg += gs * gs
-          gv += gs * vs
-          vv += vs * vs
-        }
       }
       var alpha = 1.0
       if iteration > 1 {
@@ -127,12 +125,29 @@ extension LagrangianRelaxation {
         violation = max(violation, -v)
         if !(piBest[p] <= 0 && v > 0) { norm += v * v }
       }
-      for s in 0..<S where model.siteHasFile[s] {
-        for e in model.siteGroupStart[s]..<model.siteGroupStart[s + 1] {
-          let v = yBar[Int(model.siteGroups[e])] - zBar[s]
-          violation = max(violation, -v)
-          if !(lamBest[e] <= 0 && v > 0) { norm += v * v }
+      let slack = yBar.withUnsafeBufferPointer { yBarB in
+        zBar.withUnsafeBufferPointer { zBarB in
+          lamBest.withUnsafeBufferPointer { lamB in
+            let (yb, zb, lb) = (UnsafeSendable(yBarB), UnsafeSendable(zBarB), UnsafeSendable(lamB))
+            return Self.mapChunks(chunks, workers: workers) { groups in
+              var (violation, norm) = (0.0, 0.0)
+              for g in groups {
+                let entries = model.groupEntryStart[g]..<model.groupEntryStart[g + 1]
+                guard entries.count > 1 else { continue }
+                for e in entries {
+                  let v = yb.pointer[g] - zb.pointer[Int(entrySite[e])]
+                  violation = max(violation, -v)
+                  if !(lb.pointer[e] <= 0 && v > 0) { norm += v * v }
+                }
+              }
+              return (violation, norm)
+            }
+          }
         }
+      }
+      for part in slack {
+        violation = max(violation, part.0)
+        norm += part.1
       }
       primalViolation = violation
       let gap = (bestValue - savingBar) / max(1e-12, abs(bestValue))
@@ -149,16 +164,12 @@ extension LagrangianRelaxation {
       let aim = target < bestValue ? target : bestValue * (1 - 0.01)
       let step = f * (bestValue - aim) / norm
       for p in 0..<P { pi[p] = max(0, piBest[p] - step * (1 - servedBar[p])) }
-      for s in 0..<S where model.siteHasFile[s] {
-        for e in model.siteGroupStart[s]..<model.siteGroupStart[s + 1] {
-          lam[e] = max(0, lamBest[e] - step * (yBar[Int(model.siteGroups[e])] - zBar[s]))
-        }
-      }
+      sharingStep = KnapsackSubproblem.SharingStep(from: lamBest, size: step)
     }
 
     // The subproblem at the best multipliers: its 0/1 part seeds the Lagrangian heuristic
     // (the split item of each knapsack is left out, so the point fits every registry).
-    sub.evaluate(model, pi: piBest, lam: lamBest, layerBlocks: layerBlocks, workers: workers, accL: &accL, accF: &accF)
+    sub.evaluate(model, pi: piBest, lam: &lamBest, layerBlocks: layerBlocks, workers: workers, accL: &accL, accF: &accF)
     if sub.value <= bestValue {
       if sub.value < bestValue {
         bestValue = sub.value
@@ -183,5 +194,40 @@ extension LagrangianRelaxation {
       lowerBound: bound, boundHistory: history, capacityPrices: bestPrice.map { $0 * 1_073_741_824 },
       fractional: fractional, subproblemPlan: subproblemPlan, primalSaving: savingBar,
       primalViolation: primalViolation, iterations: iteration, sweeps: sweeps, stop: stop)
+  }
+
+  /// Ranges of groups with about equal sharing entries, fixed by the model alone: the
+  /// volume phase's pass over the entries runs on them in parallel, and its partial sums
+  /// are added in chunk order, so results do not depend on the thread count.
+  static func entryChunks(_ model: RelaxationModel) -> [Range<Int>] {
+    let G = model.groupCount
+    let total = model.siteGroups.count + G
+    let count = max(1, min(64, total / 4096))
+    var chunks: [Range<Int>] = []
+    var start = 0
+    for g in 0..<G {
+      let done = model.groupEntryStart[g + 1] + g + 1
+      if done * count >= total * (chunks.count + 1) || g + 1 == G {
+        chunks.append(start..<(g + 1))
+        start = g + 1
+      }
+    }
+    return chunks
+  }
+
+  /// `body` on every chunk, on up to `workers` threads; the results in chunk order.
+  static func mapChunks<T: Sendable>(
+    _ chunks: [Range<Int>], workers: Int, _ body: @Sendable (Range<Int>) -> T
+  ) -> [T] {
+    let slots = ParallelSlots<T>(count: chunks.count)
+    let threads = max(1, min(workers, chunks.count))
+    DispatchQueue.concurrentPerform(iterations: threads) { w in
+      var c = w
+      while c < chunks.count {
+        slots.set(c, body(chunks[c]))
+        c += threads
+      }
+    }
+    return slots.all.compactMap { $0 }
   }
 }
