@@ -92,6 +92,16 @@ public struct ApproxSolver: Sendable {
     /// same total budget more, shorter sub-MIPs improved the plan more (measured on paper
     /// catalogues: 4 × 6 × 25, 36 415 → 25 790 in 94 → 17 s; 5 × 10 × 50, 30 500 → 30 337).
     public var neighbourhoodSubMIPEvents: Int = 1000
+    /// On large instances (more than ``neighbourhoodGapSlots`` (layer, registry) slots) the
+    /// neighbourhood search stops once the plan is within this relative gap of the
+    /// relaxation's bound, `(plan − bound) / plan` (default 0.0025; 0: never early). There
+    /// the last tenths of a percent cost more search time than the whole relaxation
+    /// (20 × 50 × 2 000: 15 s of search for 0.15 %); on smaller instances the search runs
+    /// its full budget. ``removeEffortBudget()`` sets it to 0.
+    public var neighbourhoodGap: Double = 0.0025
+    /// The smallest instance, in (layer, registry) slots, where ``neighbourhoodGap`` applies
+    /// (default 100 000, where the exchange local search stops too).
+    public var neighbourhoodGapSlots: Int = 100_000
     /// Times the neighbourhood search may double its neighbourhoods' size and effort after a
     /// pass without improvement, instead of stopping there (default 4: from 1 000 to 16 000
     /// estimated columns, which covers the whole problem of small fleets as one sub-MIP).
@@ -107,6 +117,7 @@ public struct ApproxSolver: Sendable {
       smallInstanceNeighbourhoodWork = nil
       neighbourhoodSubMIPs = nil
       neighbourhoodEscalations = max(neighbourhoodEscalations, 8)
+      neighbourhoodGap = 0
     }
 
     /// Also try the deterministic greedy fill from the empty plan as one more candidate
@@ -119,7 +130,7 @@ public struct ApproxSolver: Sendable {
     /// How the relaxation is solved (default ``RelaxationMethod/automatic``).
     public var relaxation: RelaxationMethod = .automatic
     /// Volume iterations of the Lagrangian engine at most (default 600): its default
-    /// effort, lowered on large models to a fixed budget of work (about 2·10^9 visits of
+    /// effort, lowered on large models to a fixed budget of work (about 1.5·10^10 visits of
     /// model entries, a few seconds) whatever the machine; never below 40.
     public var relaxationIterations: Int = 600
     /// The automatic relaxation also solves the exact LP (GLPK's dual simplex on the
@@ -223,6 +234,9 @@ public struct ApproxSolver: Sendable {
     guard options.relaxationIterations >= 0 else {
       throw .invalidOptions(reason: "relaxationIterations must be at least 0, got \(options.relaxationIterations)")
     }
+    guard options.neighbourhoodGap >= 0 && options.neighbourhoodGap < 1 else {
+      throw .invalidOptions(reason: "neighbourhoodGap must be in [0, 1), got \(options.neighbourhoodGap)")
+    }
     let clock = Stopwatch()
     var stopReason: Termination? = nil
     func stopRequested() -> Bool {
@@ -290,20 +304,23 @@ public struct ApproxSolver: Sendable {
     let lpWatch = Stopwatch()
     var lagrangian = LagrangianRelaxation.Options()
     // The default effort scales down on large models so that the relaxation stays a few
-    // seconds of work (a deterministic budget: about 2·10^9 entry visits).
+    // seconds of work (a deterministic budget: about 1.5·10^10 entry visits, some 300
+    // iterations at 20 × 50 × 2 000).
     let work = model.sourceCount + model.siteCount + 2 * model.siteGroups.count + model.pairCount
-    lagrangian.maximumIterations = min(options.relaxationIterations, max(40, 2_000_000_000 / max(1, 6 * work)))
+    lagrangian.maximumIterations = min(options.relaxationIterations, max(40, 15_000_000_000 / max(1, 6 * work)))
     lagrangian.maximumSweeps = min(lagrangian.maximumSweeps, max(5, 400_000_000 / max(1, 40 * work)))
     lagrangian.parallelism = options.parallelism
     lagrangian.targetSaving = greedyObjective.map { max(0, model.referenceLatency - $0) }
     lagrangian.shouldStop = { control.isStopRequested }
     let method = options.methodName
+    // A bound of a model restricted to one granularity is no bound of the full model.
+    let boundIsFull = options.granularities == [.layer, .file]
     if control.progress != nil {
       lagrangian.progress = { iteration, bound in
         if iteration % 20 == 0 {
           control.report(
             SolveProgress(
-              elapsed: clock.seconds, bestObjective: greedyObjective, bestBound: bound,
+              elapsed: clock.seconds, bestObjective: greedyObjective, bestBound: boundIsFull ? bound : nil,
               phase: "\(method): relaxation iteration \(iteration)"))
         }
       }
@@ -370,7 +387,8 @@ public struct ApproxSolver: Sendable {
     timing.lp = lpWatch.seconds
     control.report(
       SolveProgress(
-        elapsed: clock.seconds, bestObjective: greedyObjective, bestBound: bound, phase: "\(method): relaxation done"))
+        elapsed: clock.seconds, bestObjective: greedyObjective, bestBound: boundIsFull ? bound : nil,
+        phase: "\(method): relaxation done"))
 
     // 3. Rounding trials, in parallel; each writes its own slot.
     var base = SplitMix64(seed: options.seed)
@@ -411,14 +429,41 @@ public struct ApproxSolver: Sendable {
       if let matrix = outcome.matrix { pool.append(Outcome(label: "trial", order: t, matrix: matrix)) }
     }
 
-    // 4. Dominance: the baselines' plans are feasible MIS plans.
+    // Evaluated objective of each pool entry (nil: infeasible), computed once.
+    var poolObjectives: [Double?] = []
+    func scorePool() {
+      while poolObjectives.count < pool.count {
+        let metrics = index.evaluate(pool[poolObjectives.count].matrix)
+        poolObjectives.append(metrics.feasible ? metrics.totalLatencySeconds : nil)
+      }
+    }
+
+    // 4. Dominance: the baselines' plans are feasible MIS plans. A baseline whose every plan
+    // costs at least the best plan so far (its uncapacitated latency, a lower bound on all
+    // plans of its granularity) cannot win and is not run.
     var baselineObjectives: [(key: String, value: JSONValue)] = []
+    var baselineFloors: [(key: String, value: JSONValue)] = []
     if options.dominance && options.granularities == [.layer, .file] && !stopRequested() {
       let watch = Stopwatch()
       for (name, granularity) in [("layer-only", Granularity.layer), ("file-only", .file)] {
         if stopRequested() { break }
+        scorePool()
+        let best = poolObjectives.compactMap { $0 }.min()
+        if let best, let floor = index.uncapacitatedLatency(storingEverywhere: granularity), floor >= best {
+          baselineObjectives.append((name, .null))
+          baselineFloors.append((name, .number(floor)))
+          continue
+        }
         let restricted = options.restricted(to: granularity, methodName: name)
-        let sub = try ApproxSolver(options: restricted).solveWithDetails(index, control: control)
+        // The baseline's progress, under this solve's best plan and bound.
+        var baselineControl = control
+        if let outer = control.progress {
+          let outerBound = bound
+          baselineControl.progress = { p in
+            outer(SolveProgress(elapsed: clock.seconds, bestObjective: best, bestBound: outerBound, phase: p.phase))
+          }
+        }
+        let sub = try ApproxSolver(options: restricted).solveWithDetails(index, control: baselineControl)
         if let matrix = sub.result.matrix {
           pool.append(Outcome(label: name, order: 1_000_000 + pool.count, matrix: matrix))
         }
@@ -454,10 +499,10 @@ public struct ApproxSolver: Sendable {
 
     // Rank by evaluated objective, then order.
     func ranked() -> [(outcome: Outcome, objective: Double)] {
+      scorePool()
       var scored: [(Outcome, Double)] = []
-      for outcome in pool {
-        let metrics = index.evaluate(outcome.matrix)
-        guard metrics.feasible, let t = metrics.totalLatencySeconds else { continue }
+      for (outcome, objective) in zip(pool, poolObjectives) {
+        guard let t = objective else { continue }
         scored.append((outcome, t))
       }
       return scored.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0.order < $1.0.order }
@@ -481,11 +526,27 @@ public struct ApproxSolver: Sendable {
     // 6. Large-neighbourhood search from the best plan.
     var improvement: ImprovementStatistics? = nil
     if options.neighbourhoodSearch, let best = ranked().first, !stopRequested() {
+      control.report(
+        SolveProgress(
+          elapsed: clock.seconds, bestObjective: best.objective, bestBound: boundIsFull ? bound : nil,
+          phase: "\(method): neighbourhood search"))
       let watch = Stopwatch()
       var improverOptions = PlanImprover.Options(
         seed: options.seed, deadline: control.deadline, shouldStop: control.shouldStop,
         parallelism: options.parallelism, granularities: options.granularities)
       improverOptions.cheapMoves = true
+      if options.neighbourhoodGap > 0, slots2 > options.neighbourhoodGapSlots, bound.isFinite, bound > 0 {
+        improverOptions.goodEnough = bound / (1 - options.neighbourhoodGap)
+      }
+      if control.progress != nil {
+        let reportedBound = boundIsFull ? bound : nil
+        improverOptions.onImprovement = { objective in
+          control.report(
+            SolveProgress(
+              elapsed: clock.seconds, bestObjective: objective, bestBound: reportedBound,
+              phase: "\(method): neighbourhood search"))
+        }
+      }
       improverOptions.maxPasses = options.neighbourhoodPasses
       improverOptions.maxTotalEvents = options.neighbourhoodEvents
       improverOptions.maxTotalWork =
@@ -574,6 +635,7 @@ public struct ApproxSolver: Sendable {
       details.append(("neighbourhoodStop", .string(improvement.stop.rawValue)))
     }
     if !baselineObjectives.isEmpty { details.append(("baselines", .object(baselineObjectives))) }
+    if !baselineFloors.isEmpty { details.append(("baselinesSkipped", .object(baselineFloors))) }
     let statistics = ApproxStatistics(
       trials: trials.count, bestTrial: bestTrial, relaxationIterations: relaxationIterations,
       savingsRatio: ratios.savingsRatio, theoremBound: RatioCheck.theoremBound,

@@ -276,9 +276,11 @@ public enum Planner {
     throws(SolverError) -> PlanningResult
   {
     let result = try ApproxSolver(options: options).solve(index, control: control)
+    // A bound of a model restricted to one granularity is no bound of the full model.
     control.report(
       SolveProgress(
-        elapsed: result.report.seconds, bestObjective: result.objective, bestBound: result.bound,
+        elapsed: result.report.seconds, bestObjective: result.objective,
+        bestBound: options.granularities == [.layer, .file] ? result.bound : nil,
         phase: "\(options.methodName) done"))
     return result
   }

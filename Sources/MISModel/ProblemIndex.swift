@@ -304,6 +304,23 @@ public struct ProblemIndex: Sendable {
     }
     return total
   }
+
+  /// Σ over demanded pairs of `D[n,l]` times the cheapest way to serve (n, l) if every
+  /// linked registry stored `l` at `granularity` (capacity ignored), or the origin: a lower
+  /// bound on the total latency of every plan that stores layers at `granularity` only.
+  /// `nil` when some demanded pair has no origin link and no linked registry (no such plan
+  /// is feasible).
+  package func uncapacitatedLatency(storingEverywhere granularity: Granularity) -> Double? {
+    var total = 0.0
+    for l in 0..<layerCount {
+      for k in layerDemand.range(l) {
+        guard let (_, cost) = cheapestSource(node: Int(layerDemand.values[k]), layer: l, state: { _ in granularity })
+        else { return nil }
+        total += layerDemandValue[k] * cost
+      }
+    }
+    return total
+  }
 }
 
 /// A compressed sparse row structure: row `i` holds `values[offsets[i]..<offsets[i+1]]`.

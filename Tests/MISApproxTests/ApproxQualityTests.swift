@@ -35,6 +35,32 @@ import Testing
     }
   }
 
+  /// The uncapacitated latency of one granularity bounds every plan of that granularity
+  /// (what lets approx skip a baseline that cannot win); a baseline reported as skipped
+  /// had a floor at least approx's plan.
+  @Test(arguments: 0..<instances.count)
+  func uncapacitatedLatencyBoundsItsGranularity(case number: Int) throws {
+    let (name, instance) = Self.instances[number]
+    let index = try ProblemIndex(instance)
+    var options = PlannerOptions()
+    options.trials = 4
+    for (method, granularity) in [(PlanningMethod.layerOnly, Granularity.layer), (.fileOnly, .file)] {
+      let plan = try Planner.solve(index, method: method, options: options)
+      guard let objective = plan.objective, plan.metrics?.feasible == true else { continue }
+      let floor = try #require(index.uncapacitatedLatency(storingEverywhere: granularity), "\(name)")
+      #expect(floor <= objective, "\(name): \(method.rawValue) plan \(objective) below its floor \(floor)")
+      // Every plan of one granularity also satisfies it, including storing nothing.
+      if let empty = index.evaluate(PlacementMatrix(for: index)).totalLatencySeconds { #expect(floor <= empty) }
+    }
+    let approx = try ApproxSolver(options: .init(seed: 1, trials: 4)).solveWithDetails(index, control: .unlimited)
+    if case .object(let skipped)? = approx.result.report.details.first(where: { $0.key == "baselinesSkipped" })?.value {
+      for (key, value) in skipped {
+        guard case .number(let floor) = value, let objective = approx.result.objective else { continue }
+        #expect(floor >= objective, "\(name): \(key) skipped with floor \(floor) below \(objective)")
+      }
+    }
+  }
+
   /// The Lagrangian heuristic is a candidate: the subproblem's solution at the best
   /// multipliers is a 0/1 point of the relaxation (x + z ≤ 1 on candidates only), and the
   /// approximate plan is never worse than that point repaired and filled.

@@ -105,6 +105,12 @@ public struct PlanImprover: Sendable {
     public var cheapMoves: Bool
     /// Granularities the plan may use (default both).
     public var granularities: Set<Granularity>
+    /// Called with the new objective each time the plan improves (default `nil`), from
+    /// the thread that runs ``PlanImprover/improve(_:start:guide:)``.
+    public var onImprovement: (@Sendable (Double) -> Void)? = nil
+    /// The search stops once the plan's objective is at most this (default `nil`: never),
+    /// e.g. when it is within a target gap of a proven lower bound.
+    public var goodEnough: Double? = nil
 
     /// Creates options with the documented defaults.
     public init(
@@ -199,6 +205,7 @@ public struct PlanImprover: Sendable {
       else { return false }
       best = pruned
       bestObjective = t
+      options.onImprovement?(t)
       return true
     }
 
@@ -230,6 +237,10 @@ public struct PlanImprover: Sendable {
 
     runCheapMoves()
     passes: for pass in 0..<max(0, options.maxPasses) {
+      if let target = options.goodEnough, bestObjective <= target {
+        stop = .goodEnough
+        break
+      }
       if stopNow() {
         stop = external?() == true ? .stopRequested : .deadline
         break
@@ -313,6 +324,10 @@ public struct PlanImprover: Sendable {
           stop = .effortBudget
           break passes
         }
+        if let target = options.goodEnough, bestObjective <= target {
+          stop = .goodEnough
+          break passes
+        }
       }
       if stopNow() {
         stop = external?() == true ? .stopRequested : .deadline
@@ -362,6 +377,8 @@ public struct ImprovementStatistics: Sendable, Hashable {
     case stopRequested
     /// The whole problem fitted one sub-MIP and GLPK proved it optimal.
     case provenOptimal
+    /// The plan reached ``PlanImprover/Options/goodEnough``.
+    case goodEnough
     /// The start plan was infeasible or of the wrong shape; it was returned unchanged.
     case invalidStart
   }
