@@ -156,10 +156,14 @@ enum Markdown {
         "python3 Benchmarks/engine/scale.py"
       ),
     ]
+    // Figures that a results file's own command writes next to the report's.
+    let figures = ["engine-scale.csv": "![time and memory vs images, log-log](benchmarks/engine-scale.svg)\n\n"]
     var other = ""
     for (file, title, command) in extras {
       guard let table = csvTable(file, in: results) else { continue }
-      other += "\n### \(title)\n\nFrom `Benchmarks/results/\(file)`, written by `\(command)`.\n\n\(table)\n"
+      let figure = figures[file] ?? ""
+      other +=
+        "\n### \(title)\n\nFrom `Benchmarks/results/\(file)`, written by `\(command)`.\n\n\(figure)\(table)\n"
     }
     if !other.isEmpty {
       md += "\n## Other benchmark results (as last written by their commands)\n" + other
