@@ -390,6 +390,12 @@ public struct ApproxSolver: Sendable {
         elapsed: clock.seconds, bestObjective: greedyObjective, bestBound: boundIsFull ? bound : nil,
         phase: "\(method): relaxation done"))
 
+    // A greedy plan that meets the Lagrangian bound (computed in Swift, so trusted even
+    // where GLPK's LP might not be) is optimal: nothing after this could improve it, so
+    // rounding, baselines and the search are skipped (`provenOptimalBy` in the details).
+    let greedyIsOptimal =
+      greedyObjective.map { $0 <= lag.lowerBound + Tolerance.optimalityGap * max(1, abs($0)) } ?? false
+
     // 3. Rounding trials, in parallel; each writes its own slot.
     var base = SplitMix64(seed: options.seed)
     let seeds = (0..<options.trials).map { _ in base.next() }
@@ -397,7 +403,7 @@ public struct ApproxSolver: Sendable {
     let slots = ParallelSlots<TrialOutcome>(count: options.trials)
     let workers = max(1, min(options.parallelism, options.trials))
     let relaxed = fractional
-    if !stopRequested() {
+    if !greedyIsOptimal && !stopRequested() {
       DispatchQueue.concurrentPerform(iterations: workers) { worker in
         var t = worker
         while t < seeds.count {
@@ -412,7 +418,7 @@ public struct ApproxSolver: Sendable {
     // The Lagrangian heuristic: the subproblem's integral solution at the best multipliers,
     // repaired and filled like a rounded plan (one more candidate; often the best at scale,
     // where the averaged primal is still far from converged).
-    if !stopRequested() {
+    if !greedyIsOptimal && !stopRequested() {
       let watch = Stopwatch()
       var state = PlanState(index: index, matrix: RandomizedRounding.integral(lag.subproblemPlan))
       if Repair.complete(&state, candidates: candidates, fill: fill) {
@@ -443,7 +449,7 @@ public struct ApproxSolver: Sendable {
     // plans of its granularity) cannot win and is not run.
     var baselineObjectives: [(key: String, value: JSONValue)] = []
     var baselineFloors: [(key: String, value: JSONValue)] = []
-    if options.dominance && options.granularities == [.layer, .file] && !stopRequested() {
+    if options.dominance && options.granularities == [.layer, .file] && !greedyIsOptimal && !stopRequested() {
       let watch = Stopwatch()
       for (name, granularity) in [("layer-only", Granularity.layer), ("file-only", .file)] {
         if stopRequested() { break }
@@ -510,7 +516,7 @@ public struct ApproxSolver: Sendable {
 
     // 5. Exchange local search on the best few candidates (never makes a plan worse).
     let slots2 = index.layerCount * index.registryCount
-    if options.improve && slots2 <= 100_000 && !stopRequested() {
+    if options.improve && slots2 <= 100_000 && !greedyIsOptimal && !stopRequested() {
       let watch = Stopwatch()
       var improved: [Outcome] = []
       for (outcome, _) in ranked().prefix(4) {
@@ -525,7 +531,7 @@ public struct ApproxSolver: Sendable {
 
     // 6. Large-neighbourhood search from the best plan.
     var improvement: ImprovementStatistics? = nil
-    if options.neighbourhoodSearch, let best = ranked().first, !stopRequested() {
+    if options.neighbourhoodSearch, !greedyIsOptimal, let best = ranked().first, !stopRequested() {
       control.report(
         SolveProgress(
           elapsed: clock.seconds, bestObjective: best.objective, bestBound: boundIsFull ? bound : nil,
@@ -636,6 +642,7 @@ public struct ApproxSolver: Sendable {
     }
     if !baselineObjectives.isEmpty { details.append(("baselines", .object(baselineObjectives))) }
     if !baselineFloors.isEmpty { details.append(("baselinesSkipped", .object(baselineFloors))) }
+    if greedyIsOptimal { details.append(("provenOptimalBy", .string("greedy"))) }
     let statistics = ApproxStatistics(
       trials: trials.count, bestTrial: bestTrial, relaxationIterations: relaxationIterations,
       savingsRatio: ratios.savingsRatio, theoremBound: RatioCheck.theoremBound,

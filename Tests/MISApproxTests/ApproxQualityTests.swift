@@ -61,6 +61,27 @@ import Testing
     }
   }
 
+  /// Where capacity is ample the greedy plan meets the Lagrangian bound: approx stops
+  /// there with status optimal, and that plan is the exact solver's optimum. Where it is
+  /// scarce the stages after the relaxation still run.
+  @Test(arguments: [1, 2, 3])
+  func greedyMeetingTheBoundIsOptimal(seed: Int) throws {
+    var options = GeneratorOptions(
+      kind: .paper, seed: UInt64(seed), registries: 3, nodes: 4, images: 8, capacityFraction: 20)
+    options.filesPerImageScale = 0.05
+    let index = try ProblemIndex(InstanceGenerator.generate(options))
+    let approx = try ApproxSolver(options: .init(seed: 1, trials: 4)).solve(index)
+    let exact = try ExactSolver().solve(index)
+    let objective = try #require(approx.objective)
+    let optimum = try #require(exact.objective)
+    #expect(abs(objective - optimum) <= 1e-6 * max(1, optimum), "approx \(objective) vs optimum \(optimum)")
+    #expect(approx.report.details.contains { $0.key == "provenOptimalBy" }, "seed \(seed): no early stop")
+    #expect(approx.report.status == .optimal)
+    // Scarce capacity: the greedy plan is not optimal, so the full pipeline runs.
+    let scarce = try ApproxSolver(options: .init(seed: 1, trials: 4)).solve(try ProblemIndex(Self.instances[6].1))
+    #expect(!scarce.report.details.contains { $0.key == "provenOptimalBy" })
+  }
+
   /// The Lagrangian heuristic is a candidate: the subproblem's solution at the best
   /// multipliers is a 0/1 point of the relaxation (x + z ≤ 1 on candidates only), and the
   /// approximate plan is never worse than that point repaired and filled.

@@ -2,20 +2,25 @@ import Dispatch
 import MISModel
 
 /// The Lagrangian subproblem with the capacity rows kept: only the assignment rows
-/// (`π`, one per demanded pair) and the sharing rows (`λ`, one per (site, group) entry)
-/// are moved into the objective.
+/// (`π`, one per demanded pair) and the sharing rows of *shared* groups (`λ`, one per
+/// (site, group) entry) are moved into the objective. A group that only one site needs
+/// (a private group) is stored exactly when that site's files are: its bytes are the
+/// size of the site's file-level copy, and its sharing row is kept.
 ///
-/// What remains separates by registry. At registry `r`, each site either stores its file-level
-/// copy at no capacity cost (its groups are paid through `λ`), its layer-level copy, or a
-/// mix of both (`x + z ≤ 1`); each group is an item worth `Σ λ` of its entries. Capacity is
-/// one continuous knapsack over the layer-level copies and the groups, solved exactly by
-/// filling items by decreasing value per byte: at most one item is split. The knapsack's
-/// critical ratio is registry `r`'s capacity price at these multipliers.
+/// What remains separates by registry. At registry `r`, each site stores nothing, its
+/// layer-level copy or its file-level copy (the shared groups paid through `λ`), or a mix
+/// (`x + z ≤ 1`): a class of a multiple-choice knapsack, whose LP is the greedy on the
+/// increments of its upper concave hull (``addSiteItems(site:layer:file:to:)``); each
+/// shared group is an item worth `Σ λ` of its entries. Capacity is one continuous knapsack
+/// over all items, filled by decreasing value per byte up to the critical ratio
+/// (``criticalRatio(_:room:)``): at most the items at that ratio are split. The critical
+/// ratio is registry `r`'s capacity price at these multipliers.
 ///
-/// The subproblem is solved as the LP it is (a continuous knapsack, not a 0/1 one), so the
-/// best bound over `(π, λ)` is the LP relaxation's value (a Lagrangian dual of an LP is
-/// its LP value), and every evaluation is a proven lower bound (weak duality). Its value
-/// equals ``DualState``'s `L(π, λ, μ)` at `μ` = ``price``, the minimum over `μ`.
+/// The subproblem is solved as the LP it is, so the best bound over `(π, λ)` is the LP
+/// relaxation's value (a Lagrangian dual of an LP is its LP value), and every evaluation
+/// is a proven lower bound (weak duality). Keeping the private groups' rows only tightens
+/// it: its value is at most ``DualState``'s `L(π, λ, μ)` for every `μ`, and equal to it at
+/// `μ` = ``price`` when no group is private.
 struct KnapsackSubproblem: Sendable {
   /// The value `Σ π + Σ_r knapsack_r` (an upper bound on every plan's saving).
   var value = 0.0

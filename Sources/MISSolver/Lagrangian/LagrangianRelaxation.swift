@@ -105,7 +105,9 @@ package struct LagrangianRelaxation: Sendable {
     package var tolerance = 2e-4
     /// Threads (never changes the result).
     package var parallelism = ProcessInfo.processInfo.activeProcessorCount
-    /// A feasible plan's saving, when known: the target of the step size.
+    /// A feasible plan's saving, when known: the target of the step size. The volume
+    /// phase stops (``Stop/converged``) once its bound meets that plan (to 1e-7 relative):
+    /// the plan is then optimal and no better bound exists.
     package var targetSaving: Double? = nil
     /// Polled between iterations: stop (with the best bound so far) when true.
     package var shouldStop: (@Sendable () -> Bool)? = nil
@@ -117,7 +119,8 @@ package struct LagrangianRelaxation: Sendable {
 
   /// Why the iterations stopped.
   package enum Stop: String, Sendable {
-    /// The bound and the averaged primal agree within the tolerance.
+    /// The bound and the averaged primal agree within the tolerance, or the bound met the
+    /// plan of ``Options/targetSaving`` (which is then optimal).
     case converged
     /// The iteration budget was used.
     case iterationLimit

@@ -110,6 +110,11 @@ extension LagrangianRelaxation {
       }
       history.append(model.referenceLatency - bestValue)
       options.progress?(history.count, model.referenceLatency - bestValue)
+      if let plan = options.targetSaving, bestValue - plan <= 1e-7 * max(1, abs(model.referenceLatency - plan)) {
+        // The bound meets a feasible plan: it is optimal, and no better bound exists.
+        stop = .converged
+        break
+      }
       if iteration % 100 == 0 {
         // Slow progress: shorten the averaging window.
         if lastImprovementCheck - bestValue < 0.01 * abs(bestValue) * 0.01 { alphaMax = max(0.01, alphaMax / 2) }
