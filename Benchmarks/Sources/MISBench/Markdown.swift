@@ -39,7 +39,8 @@ enum Markdown {
   static func csvTable(_ name: String, in directory: String) -> String? {
     let path = (directory as NSString).appendingPathComponent(name)
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-    let lines = text.split(separator: "\n").map { parseCSVLine(String($0)) }
+    // Python's csv module ends rows with "\r\n", one Character in Swift: split on any newline.
+    let lines = text.split(whereSeparator: \.isNewline).map { parseCSVLine(String($0)) }
     guard let header = lines.first else { return nil }
     var table = Table(header)
     for row in lines.dropFirst() { table.append(row) }
