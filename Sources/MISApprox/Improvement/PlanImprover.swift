@@ -106,7 +106,7 @@ public struct PlanImprover: Sendable {
     /// Granularities the plan may use (default both).
     public var granularities: Set<Granularity>
     /// Called with the new objective each time the plan improves (default `nil`), from
-    /// the thread that runs ``PlanImprover/improve(_:start:guide:)``.
+    /// the thread that runs ``PlanImprover/improve(_:start:guide:formulation:)``.
     public var onImprovement: (@Sendable (Double) -> Void)? = nil
     /// The search stops once the plan's objective is at most this (default `nil`: never),
     /// e.g. when it is within a target gap of a proven lower bound.
