@@ -311,7 +311,14 @@ public struct ApproxSolver: Sendable {
     lagrangian.maximumSweeps = min(lagrangian.maximumSweeps, max(5, 400_000_000 / max(1, 40 * work)))
     lagrangian.parallelism = options.parallelism
     lagrangian.targetSaving = greedyObjective.map { max(0, model.referenceLatency - $0) }
-    lagrangian.shouldStop = { control.isStopRequested }
+    // Under a deadline the Lagrangian phase gets at most half of the time left, so that
+    // rounding, the Lagrangian heuristic and the search still run before it.
+    if let remaining = control.remainingSeconds {
+      let relaxationDeadline = ContinuousClock.now + .milliseconds(Int64(min(remaining, 1e9) * 500))
+      lagrangian.shouldStop = { control.isStopRequested || ContinuousClock.now >= relaxationDeadline }
+    } else {
+      lagrangian.shouldStop = { control.isStopRequested }
+    }
     let method = options.methodName
     // A bound of a model restricted to one granularity is no bound of the full model.
     let boundIsFull = options.granularities == [.layer, .file]
