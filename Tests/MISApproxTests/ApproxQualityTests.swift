@@ -27,35 +27,24 @@ import Testing
     var options = PlannerOptions()
     options.trials = 8
     let approx = try Planner.solve(index, method: .approx, options: options)
+    let floors: [PlanningMethod: Granularity] = [.layerOnly: .layer, .fileOnly: .file]
     for method in [PlanningMethod.layerOnly, .fileOnly, .popularity, .originOnly] {
       let baseline = try Planner.solve(index, method: method, options: options)
       guard let theirs = baseline.objective, baseline.metrics?.feasible == true else { continue }
       let ours = try #require(approx.objective, "\(name): approx found no plan where \(method.rawValue) did")
       #expect(ours <= theirs * (1 + 1e-12), "\(name): approx \(ours) worse than \(method.rawValue) \(theirs)")
+      // The uncapacitated latency of one granularity bounds every plan of it (what lets
+      // approx skip a baseline that cannot win), the empty plan included.
+      if let granularity = floors[method] {
+        let floor = try #require(index.uncapacitatedLatency(storingEverywhere: granularity), "\(name)")
+        #expect(floor <= theirs, "\(name): \(method.rawValue) plan \(theirs) below its floor \(floor)")
+        if let empty = index.evaluate(PlacementMatrix(for: index)).totalLatencySeconds { #expect(floor <= empty) }
+      }
     }
-  }
-
-  /// The uncapacitated latency of one granularity bounds every plan of that granularity
-  /// (what lets approx skip a baseline that cannot win); a baseline reported as skipped
-  /// had a floor at least approx's plan.
-  @Test(arguments: 0..<instances.count)
-  func uncapacitatedLatencyBoundsItsGranularity(case number: Int) throws {
-    let (name, instance) = Self.instances[number]
-    let index = try ProblemIndex(instance)
-    var options = PlannerOptions()
-    options.trials = 4
-    for (method, granularity) in [(PlanningMethod.layerOnly, Granularity.layer), (.fileOnly, .file)] {
-      let plan = try Planner.solve(index, method: method, options: options)
-      guard let objective = plan.objective, plan.metrics?.feasible == true else { continue }
-      let floor = try #require(index.uncapacitatedLatency(storingEverywhere: granularity), "\(name)")
-      #expect(floor <= objective, "\(name): \(method.rawValue) plan \(objective) below its floor \(floor)")
-      // Every plan of one granularity also satisfies it, including storing nothing.
-      if let empty = index.evaluate(PlacementMatrix(for: index)).totalLatencySeconds { #expect(floor <= empty) }
-    }
-    let approx = try ApproxSolver(options: .init(seed: 1, trials: 4)).solveWithDetails(index, control: .unlimited)
-    if case .object(let skipped)? = approx.result.report.details.first(where: { $0.key == "baselinesSkipped" })?.value {
+    // A baseline reported as skipped had a floor at least approx's plan.
+    if case .object(let skipped)? = approx.report.details.first(where: { $0.key == "baselinesSkipped" })?.value {
       for (key, value) in skipped {
-        guard case .number(let floor) = value, let objective = approx.result.objective else { continue }
+        guard case .number(let floor) = value, let objective = approx.objective else { continue }
         #expect(floor >= objective, "\(name): \(key) skipped with floor \(floor) below \(objective)")
       }
     }
