@@ -63,6 +63,12 @@ public struct ExactSolver: Sendable {
     /// of 2 000 simplex iterations that see a stop too; without one, GLPK's presolved root LP honours
     /// the deadline (its own time limit) but sees a cancellation only when the LP ends.
     public var control: SolveControl = SolveControl()
+    /// Stop the branch and cut at the first GLPK callback once it has created this many nodes
+    /// (`nil`, the default: no limit), returning the best plan and bound found so far
+    /// with status `feasible` unless optimality is already proven. A deterministic effort
+    /// limit, unlike a time limit: the same instance and options stop at the same point on
+    /// every run. Must be ≥ 0.
+    public var nodeLimit: Int?
     /// Refuse models with more non-zeros than this (default 5 000 000), with
     /// ``SolverError/tooLarge(reason:)``, before GLPK allocates anything.
     public var maximumNonzeros: Int
@@ -128,6 +134,9 @@ public struct ExactSolver: Sendable {
     }
     if let gap = options.relativeGap, !(gap >= 0 && gap.isFinite) {
       throw .invalidOptions(reason: "the relative gap must be a finite number ≥ 0, got \(gap)")
+    }
+    if let limit = options.nodeLimit, limit < 0 {
+      throw .invalidOptions(reason: "the node limit must be ≥ 0, got \(limit)")
     }
     if let start = options.startPlan,
       start.layerCount != index.layerCount || start.registryCount != index.registryCount
@@ -258,6 +267,7 @@ public struct ExactSolver: Sendable {
     var mip = MIPOptions(
       timeLimitSeconds: remaining(), relativeGap: options.relativeGap, presolve: options.presolve,
       cuts: options.cuts, heuristics: options.heuristics)
+    mip.nodeLimit = options.nodeLimit
     if let start = startMatrix {
       if let values = formulation.columnValues(for: start) {
         mip.incumbent = values
@@ -301,7 +311,8 @@ public struct ExactSolver: Sendable {
     case .optimal: stopTermination = .optimal
     case .gapLimit: stopTermination = .gapLimit
     case .timeLimit: stopTermination = .timeLimit
-    case .cancelled, .iterationLimit: stopTermination = control.stopReason() ?? .interrupted
+    case .cancelled: stopTermination = control.stopReason() ?? .interrupted
+    case .iterationLimit: stopTermination = .completed
     case .infeasible, .unbounded: stopTermination = .infeasible
     }
 
@@ -439,7 +450,9 @@ public struct ExactSolver: Sendable {
     case .optimal: report.termination = .optimal
     case .infeasible: report.termination = .infeasible
     case .feasible, .timeLimitNoSolution:
-      report.termination = control.stopReason() ?? (options.relativeGap != nil ? .gapLimit : .timeLimit)
+      let effortSpent = report.details.contains { $0.key == "nodeLimitReached" }
+      report.termination =
+        control.stopReason() ?? (effortSpent ? .completed : options.relativeGap != nil ? .gapLimit : .timeLimit)
     }
     if options.granularities != [.layer, .file] {
       report.details.append(("restrictedBound", report.bound.map(JSONValue.number) ?? .null))

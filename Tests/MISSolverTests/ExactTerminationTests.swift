@@ -65,3 +65,54 @@ import Testing
     #expect(layerOnly.report.detail("restrictedBound") != nil)
   }
 }
+
+/// The node limit: a deterministic effort limit on the branch and cut.
+@Suite struct ExactNodeLimitTests {
+  static let index: ProblemIndex = {
+    do {
+      return try ProblemIndex(
+        InstanceGenerator.generate(
+          GeneratorOptions(
+            kind: .paper, seed: 2, registries: 3, nodes: 4, images: 10, capacityFraction: 0.3,
+            filesPerImageScale: 0.05)))
+    } catch { fatalError("\(error)") }
+  }()
+
+  @Test(arguments: [ExactFormulation.benders, .compact])
+  func nodeLimitStopsDeterministicallyWithAPlanAndABound(formulation: ExactFormulation) throws {
+    var options = ExactSolver.Options()
+    options.formulation = formulation
+    let full = try ExactSolver(options: options).solve(Self.index)
+    let optimum = try #require(full.objective)
+    #expect(full.status == .optimal)
+    let nodes = try #require(full.statistics.exact?.nodes)
+    #expect(nodes > 3, "the instance must need a search for the limit to matter (\(nodes) nodes)")
+    // A start plan (the empty one: every node has an origin link here), so that a plan
+    // exists however early the limit stops the search.
+    let empty = PlacementMatrix(for: Self.index)
+    let emptyObjective = try #require(Self.index.evaluate(empty).totalLatencySeconds)
+    options.startPlan = empty
+    options.nodeLimit = 2
+    let limited = try ExactSolver(options: options).solve(Self.index)
+    let again = try ExactSolver(options: options).solve(Self.index)
+    #expect(limited.termination == .completed, "\(limited.termination)")
+    #expect(limited.status == .feasible)
+    let objective = try #require(limited.objective)
+    let bound = try #require(limited.bound)
+    #expect(Tolerance.atMost(optimum, objective) && Tolerance.atMost(bound, optimum))
+    #expect(Tolerance.atMost(objective, emptyObjective))
+    #expect(limited.matrix == again.matrix && limited.bound == again.bound)
+    #expect((limited.statistics.exact?.nodes ?? .max) < nodes)
+  }
+
+  @Test func negativeNodeLimitIsAnError() {
+    var options = ExactSolver.Options()
+    options.nodeLimit = -1
+    #expect {
+      try ExactSolver(options: options).solve(Self.index)
+    } throws: { error in
+      guard let error = error as? SolverError, case .invalidOptions(let reason) = error else { return false }
+      return reason.contains("node limit")
+    }
+  }
+}

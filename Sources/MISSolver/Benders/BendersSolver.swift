@@ -172,6 +172,7 @@ public struct BendersSolver: Sendable {
     }
     mip.progress = options.progress
     mip.shouldStop = options.shouldStop
+    mip.nodeLimit = options.nodeLimit
     let callbacks = BendersCallbacks(master: master, options: benders)
     let outcome: MIPOutcome
     let bc: BranchAndCutStatistics
@@ -203,6 +204,7 @@ public struct BendersSolver: Sendable {
     details.append(("fractionalCuts", .number(Double(callbacks.fractionalCuts))))
     details.append(("heuristicSolutions", .number(Double(bc.heuristicSolutions))))
     details.append(("glpkObjective", glpkObjective))
+    if outcome.termination == .iterationLimit { details.append(("nodeLimitReached", .bool(true))) }
 
     switch outcome.status {
     case .infeasible:

@@ -87,6 +87,10 @@ public struct MIPOptions: Sendable {
   /// at the same point on every run, whatever the machine's speed. The root LP solved
   /// before the branch and cut counts too but is not interrupted.
   public var iterationLimit: Int? = nil
+  /// Stop the branch and cut at the first callback event once GLPK has created this many
+  /// nodes (termination ``MIPOutcome/Termination/iterationLimit``, the effort limit), or `nil`
+  /// for no limit. Deterministic like ``iterationLimit``.
+  public var nodeLimit: Int? = nil
 
   /// Creates options with the documented defaults.
   public init(
@@ -167,7 +171,7 @@ public struct MIPOutcome: Sendable, Hashable {
     case timeLimit
     /// ``MIPOptions/relativeGap`` was reached.
     case gapLimit
-    /// ``MIPOptions/iterationLimit`` was reached.
+    /// ``MIPOptions/iterationLimit`` or ``MIPOptions/nodeLimit`` was reached.
     case iterationLimit
     /// The task was cancelled or ``MIPOptions/shouldStop`` returned `true`.
     case cancelled

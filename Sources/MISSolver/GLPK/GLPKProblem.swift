@@ -465,6 +465,7 @@ final class MIPCallbackState {
   let progress: (@Sendable (MIPProgress) -> Void)?
   let shouldStop: (@Sendable () -> Bool)?
   let iterationLimit: Int?
+  let nodeLimit: Int?
   /// Whether the stop was ``MIPOptions/iterationLimit``.
   var iterationLimitReached = false
   let interval: Double
@@ -484,6 +485,7 @@ final class MIPCallbackState {
     progress = options.progress
     shouldStop = options.shouldStop
     iterationLimit = options.iterationLimit
+    nodeLimit = options.nodeLimit
     interval = options.progressIntervalSeconds
     self.deadline = deadline
   }
@@ -520,6 +522,10 @@ final class MIPCallbackState {
     }
     if Task.isCancelled || shouldStop?() == true { stopRequested = true }
     if !stopRequested, let limit = iterationLimit, event.simplexIterations >= limit {
+      stopRequested = true
+      iterationLimitReached = true
+    }
+    if !stopRequested, let limit = nodeLimit, event.totalNodes >= limit {
       stopRequested = true
       iterationLimitReached = true
     }

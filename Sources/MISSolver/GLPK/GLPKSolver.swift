@@ -229,6 +229,9 @@ public enum GLPKSolver {
     if let limit = options.iterationLimit, limit < 0 {
       throw .invalidOptions(reason: "iterationLimit \(limit) must be ≥ 0")
     }
+    if let limit = options.nodeLimit, limit < 0 {
+      throw .invalidOptions(reason: "nodeLimit \(limit) must be ≥ 0")
+    }
   }
 }
 
