@@ -97,6 +97,33 @@ import Testing
     #expect(Tolerance.atMost(approx, state.objective), "\(name): \(approx) worse than the heuristic \(state.objective)")
   }
 
+  /// The branch-and-cut step of small models: never worse than the plan it starts from,
+  /// never below the optimum, and with no effort limit it proves the optimum, which approx
+  /// then reports as optimal with that bound.
+  @Test(arguments: [1, 2, 3])
+  func branchAndCutStepImprovesAndProves(seed: Int) throws {
+    let index = try ProblemIndex(Self.smallPaper(UInt64(seed)))
+    var without = ApproxSolver.Options(seed: 1, trials: 4)
+    without.neighbourhoodSearch = false
+    without.branchAndCut = false
+    var with = without
+    with.branchAndCut = true
+    let before = try #require(try ApproxSolver(options: without).solve(index).objective)
+    let stepped = try ApproxSolver(options: with).solve(index)
+    let after = try #require(stepped.objective)
+    #expect(Tolerance.atMost(after, before), "seed \(seed): \(after) after the step, \(before) before")
+    #expect(stepped.report.detail("branchAndCutStatus") != nil)
+    let optimum = try #require(try ExactSolver().solve(index).objective)
+    #expect(Tolerance.atMost(optimum, after))
+    with.branchAndCutWork = nil
+    let proven = try ApproxSolver(options: with).solve(index)
+    let objective = try #require(proven.objective)
+    #expect(proven.report.status == .optimal, "seed \(seed): \(proven.report.status)")
+    #expect(Tolerance.objectivesAgree(objective, optimum), "seed \(seed): \(objective) vs optimum \(optimum)")
+    let bound = try #require(proven.bound)
+    #expect(Tolerance.atMost(bound, optimum) && Tolerance.objectivesAgree(bound, optimum))
+  }
+
   @Test func moreSearchNeverWorsensThePlan() throws {
     let index = try ProblemIndex(Self.smallPaper(2))
     var previous = Double.infinity
@@ -137,7 +164,9 @@ import Testing
 
   @Test func reportCarriesPricesAndBoundSource() throws {
     let index = try ProblemIndex(Self.smallPaper(3))
-    let result = try ApproxSolver(options: .init(seed: 1, trials: 4)).solve(index)
+    var options = ApproxSolver.Options(seed: 1, trials: 4)
+    options.branchAndCut = false  // its bound, when better, replaces the LP's
+    let result = try ApproxSolver(options: options).solve(index)
     let prices = try #require(result.report.capacityPrices)
     #expect(prices.map(\.registry) == index.instance.registries.map(\.id))
     #expect(prices.allSatisfy { $0.secondsPerGiB >= 0 && $0.secondsPerGiB.isFinite })
