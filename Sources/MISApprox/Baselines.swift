@@ -236,8 +236,12 @@ public enum Planner {
     case .standard: break
     case .anytime: approx.removeEffortBudget()
     case .warmStart:
+      approx.branchAndCut = false
       approx.neighbourhoodWork = approx.neighbourhoodWork.map { $0 / 10 }
       approx.smallInstanceNeighbourhoodWork = approx.smallInstanceNeighbourhoodWork.map { $0 / 10 }
+    case .quick:
+      approx.branchAndCut = false
+      approx.neighbourhoodSearch = false
     }
     if method == .layerOnly { approx = approx.restricted(to: .layer, methodName: method.rawValue) }
     if method == .fileOnly { approx = approx.restricted(to: .file, methodName: method.rawValue) }
@@ -304,18 +308,27 @@ public enum Planner {
   }
 
   /// The exact method: the approximate plan (or the user's start plan) as GLPK's first
-  /// incumbent, then branch-and-cut until optimal or stopped. The approximate warm start
-  /// gets at most a quarter of what is left of the time limit.
+  /// incumbent, then branch-and-cut until optimal or stopped. On small models (at most
+  /// ``exactQuickWarmStartColumns`` estimated routing columns) the warm start skips the
+  /// neighbourhood search and gets at most a quarter of what is left of a time limit; on
+  /// larger ones it runs a tenth of that search's budget and gets at most 60 %.
   static func exact(_ index: ProblemIndex, _ options: PlannerOptions, control: SolveControl, start: StartPlan)
     throws(SolverError) -> PlanningResult
   {
     var startMatrix = start.matrix
     var warm: PlanningResult? = nil
     var warmNote = start.matrix != nil ? "start plan" : "none"
+    // On models branch and cut handles well its own heuristic and search find better plans
+    // sooner than the neighbourhood search, so the warm start stops before that search;
+    // on larger ones the search's plan is what a time-limited solve returns, so it runs
+    // (with a tenth of its budget) and gets a larger share of a time limit.
+    let small = estimatedColumns(index) <= exactQuickWarmStartColumns
     if startMatrix == nil, options.warmStart, !control.isStopRequested {
-      let share = control.remainingSeconds.map { control.limited(toSeconds: 0.25 * $0) } ?? control
+      let fraction = small ? 0.25 : 0.6
+      let share = control.remainingSeconds.map { control.limited(toSeconds: fraction * $0) } ?? control
       do {
-        let w = try approx(index, options, method: .approx, control: share, start: start, effort: .warmStart)
+        let w = try approx(
+          index, options, method: .approx, control: share, start: start, effort: small ? .quick : .warmStart)
         warm = w
         if w.matrix != nil, w.status != .infeasible, w.metrics?.feasible == true {
           startMatrix = w.matrix
@@ -347,8 +360,10 @@ public enum Planner {
     case standard
     /// No budget: improve until the deadline.
     case anytime
-    /// A tenth of the default budget, for the exact method's warm start.
+    /// A tenth of the default budget, for the exact method's warm start on larger models.
     case warmStart
+    /// No neighbourhood search, for the exact method's warm start on small models.
+    case quick
   }
 
   /// `result` with its bound raised to `bound` when that is better, and proven optimal
@@ -372,10 +387,14 @@ public enum Planner {
     throws(SolverError) -> PlanningResult
   {
     let budget = control.remainingSeconds
-    // The approximate plan first (at most 80 % of a time limit): it is the warm start.
-    let approxControl = budget.map { control.limited(toSeconds: 0.8 * $0) } ?? control
-    let approxResult = try approx(index, options, method: .approx, control: approxControl, start: start)
     let columns = estimatedColumns(index)
+    // The approximate plan first: it is the warm start. Under a time limit it gets 80 %
+    // of it when exact may run after it, and all of it when exact cannot (a large model,
+    // or a fifth of the limit below what exact needs), rather than leave time unused.
+    let exactMayRun =
+      columns <= autoExactColumnLimit && (budget.map { 0.2 * $0 >= autoExactMinimumSeconds } ?? true)
+    let approxControl = budget.map { control.limited(toSeconds: (exactMayRun ? 0.8 : 1) * $0) } ?? control
+    let approxResult = try approx(index, options, method: .approx, control: approxControl, start: start)
     var choice = "approx"
     var reason: String
     var exactResult: PlanningResult? = nil
@@ -446,6 +465,10 @@ public enum Planner {
 
   /// `auto` tries the exact solver only with at least this many seconds left (default 2).
   public static let autoExactMinimumSeconds = 2.0
+
+  /// Up to this many estimated routing columns the exact method's warm start skips the
+  /// neighbourhood search (see ``exact(_:_:control:start:)``).
+  static let exactQuickWarmStartColumns = 40_000
 
   /// Above this many estimated routing columns `auto` does not try the exact solver.
   public static let autoExactColumnLimit = 100_000
