@@ -402,16 +402,22 @@ public enum Planner {
       reason = "the relaxation is infeasible, so no plan exists; exact not needed"
     } else if approxResult.status == .optimal {
       reason = "approx's plan meets its lower bound (proven optimal); exact not needed"
-    } else if let why = control.stopReason() {
-      reason = why == .interrupted ? "interrupted before exact could run" : "no time left for exact"
-    } else if let left = control.remainingSeconds, left < autoExactMinimumSeconds {
-      // Building the exact model is one step no limit interrupts (about half a second at
-      // 10 registries × 200 images): with less time left it would only overrun the limit.
-      reason = "only \(describeSeconds(left)) left (exact needs at least \(describeSeconds(autoExactMinimumSeconds)))"
     } else if columns > autoExactColumnLimit {
       reason =
         "the model is large (about \(columns) routing columns > \(autoExactColumnLimit)): "
         + "exact would not prove it quickly"
+    } else if control.stopReason() == .interrupted {
+      reason = "interrupted before exact could run"
+    } else if !exactMayRun, let budget {
+      reason =
+        "a fifth of the \(describeSeconds(budget)) limit is under the \(describeSeconds(autoExactMinimumSeconds)) "
+        + "exact needs: approx had all of it"
+    } else if control.stopReason() != nil {
+      reason = "no time left for exact"
+    } else if let left = control.remainingSeconds, left < autoExactMinimumSeconds {
+      // Building the exact model is one step no limit interrupts (about half a second at
+      // 10 registries × 200 images): with less time left it would only overrun the limit.
+      reason = "only \(describeSeconds(left)) left (exact needs at least \(describeSeconds(autoExactMinimumSeconds)))"
     } else {
       let cap = budget.map { max(options.autoExactSeconds, 0.2 * $0) } ?? options.autoExactSeconds
       let seconds = min(control.remainingSeconds ?? cap, cap)
