@@ -15,7 +15,10 @@ Each instance is `mis generate --kind paper --registries R --nodes N --images I
 --connections C --capacity-fraction 0.3 --seed S` (same generator options, through the
 driver). HiGHS (highspy, one thread) solves the unreduced model (the model of
 Docs/model.md §6 as written, with the origin share substituted) exported as free MPS; its
-objective offset is set to the model's constant, as in compare_highs.py. Results go to
+objective offset is set to the model's constant, as in compare_highs.py. `mis-exact` runs
+`mis solve --method exact --time-limit T` (build it with `swift build -c release --product
+mis`), the exact method as users run it: approximate warm start, then branch and cut.
+Results go to
 Benchmarks/results/exact-benders.csv. Timings are wall-clock seconds and CPU seconds of the
 solving process: on a shared machine the CPU time is the steadier of the two.
 """
@@ -66,6 +69,23 @@ def highs(path, constant, time_limit):
     }
 
 
+def mis_exact(tool, path, time_limit):
+    """`mis solve --method exact` as a user runs it (approximate warm start, then branch and
+    cut), timed from outside like HiGHS; CPU seconds of the child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    out = subprocess.run([tool, "solve", path, "--method", "exact", "--time-limit", str(time_limit), "--json"],
+                         capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    block = json.loads(out.stdout)["solver"]
+    return {
+        "status": block["status"], "objective": block.get("objective"), "bound": block.get("bound"),
+        "seconds": wall, "cpuSeconds": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+        "nodes": block.get("nodes"),
+    }
+
+
 def main():
     global DRIVER
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -74,11 +94,14 @@ def main():
     p.add_argument("--connections", type=int, default=2)
     p.add_argument("--time-limit", type=float, default=120)
     p.add_argument("--output", default=os.path.join(BENCH, "results", "exact-benders.csv"))
-    p.add_argument("--solvers", default="glpk-compact,glpk-benders,highs-unreduced")
+    p.add_argument("--solvers", default="glpk-compact,glpk-benders,highs-unreduced",
+                   help="any of glpk-compact, glpk-benders, mis-exact, highs-unreduced")
     p.add_argument("--benders-options", default="", help="key=value,… for BendersOptions (see the driver)")
     p.add_argument("--label", default="", help="suffix for the Benders solver name, e.g. --label=-mir")
     p.add_argument("--append", action="store_true", help="append to the CSV instead of replacing it")
     p.add_argument("--driver", default=DRIVER)
+    p.add_argument("--mis", default=os.path.join(os.path.dirname(BENCH), ".build", "release", "mis"),
+                   help="the mis tool, for the mis-exact solver (what users run: warm start included)")
     a = p.parse_args()
     DRIVER = a.driver
     solvers = a.solvers.split(",")
@@ -98,6 +121,8 @@ def main():
                     results["glpk-compact"] = run(["solve", inst, "compact", str(a.time_limit)])
                 if "glpk-benders" in solvers:
                     results["glpk-benders" + a.label] = run(["solve", inst, "benders", str(a.time_limit)] + extra)
+                if "mis-exact" in solvers:
+                    results["mis-exact"] = mis_exact(a.mis, inst, a.time_limit)
                 if "highs-unreduced" in solvers:
                     mps = os.path.join(tmp, f"p{size}s{seed}.mps")
                     exported = run(["export-unreduced", inst, mps])
