@@ -318,10 +318,10 @@ public enum Planner {
     var startMatrix = start.matrix
     var warm: PlanningResult? = nil
     var warmNote = start.matrix != nil ? "start plan" : "none"
-    // On models branch and cut handles well its own heuristic and search find better plans
-    // sooner than the neighbourhood search, so the warm start stops before that search;
-    // on larger ones the search's plan is what a time-limited solve returns, so it runs
-    // (with a tenth of its budget) and gets a larger share of a time limit.
+    // On small models GLPK's own heuristic and search find better plans sooner than the
+    // neighbourhood search, so the warm start stops before that search; on larger ones the
+    // search's plan is what a time-limited solve returns, so it runs (with a tenth of its
+    // budget) and gets a larger share of a time limit.
     let small = estimatedColumns(index) <= exactQuickWarmStartColumns
     if startMatrix == nil, options.warmStart, !control.isStopRequested {
       let fraction = small ? 0.25 : 0.6
