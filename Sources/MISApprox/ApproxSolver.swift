@@ -344,14 +344,16 @@ public struct ApproxSolver: Sendable {
     let method = options.methodName
     // A bound of a model restricted to one granularity is no bound of the full model.
     let boundIsFull = options.granularities == [.layer, .file]
+    /// Reports a phase with the best plan and bound so far (none for a restricted model).
+    let report: @Sendable (_ best: Double?, _ bound: Double, _ phase: String) -> Void = { best, bound, phase in
+      control.report(
+        SolveProgress(
+          elapsed: clock.seconds, bestObjective: best, bestBound: boundIsFull ? bound : nil,
+          phase: "\(method): \(phase)"))
+    }
     if control.progress != nil {
       lagrangian.progress = { iteration, bound in
-        if iteration % 20 == 0 {
-          control.report(
-            SolveProgress(
-              elapsed: clock.seconds, bestObjective: greedyObjective, bestBound: boundIsFull ? bound : nil,
-              phase: "\(method): relaxation iteration \(iteration)"))
-        }
+        if iteration % 20 == 0 { report(greedyObjective, bound, "relaxation iteration \(iteration)") }
       }
     }
     let lag = LagrangianRelaxation(options: lagrangian).solve(model)
@@ -414,10 +416,7 @@ public struct ApproxSolver: Sendable {
       }
     }
     timing.lp = lpWatch.seconds
-    control.report(
-      SolveProgress(
-        elapsed: clock.seconds, bestObjective: greedyObjective, bestBound: boundIsFull ? bound : nil,
-        phase: "\(method): relaxation done"))
+    report(greedyObjective, bound, "relaxation done")
 
     // A greedy plan that meets the Lagrangian bound (computed in Swift, so trusted even
     // where GLPK's LP might not be) is optimal: nothing after this could improve it, so
@@ -566,10 +565,7 @@ public struct ApproxSolver: Sendable {
       let best = ranked().first,
       !stopRequested()
     {
-      control.report(
-        SolveProgress(
-          elapsed: clock.seconds, bestObjective: best.objective, bestBound: boundIsFull ? bound : nil,
-          phase: "\(method): branch and cut"))
+      report(best.objective, bound, "branch and cut")
       let watch = Stopwatch()
       var exact = ExactSolver.Options(startPlan: best.outcome.matrix)
       exact.nodeLimit = options.branchAndCutWork.map { max(200, $0 / max(1, columns * columns)) }
@@ -587,7 +583,7 @@ public struct ApproxSolver: Sendable {
         branchAndCutProved = found.report.status == .optimal
         branchAndCutDetails = [
           ("branchAndCutStatus", .string(found.report.status.rawValue)),
-          ("branchAndCutNodes", found.report.details.first { $0.key == "nodes" }?.value ?? .null),
+          ("branchAndCutNodes", found.report.detail("nodes") ?? .null),
           ("branchAndCutSeconds", .number(watch.seconds)),
         ]
       } catch {
@@ -603,10 +599,7 @@ public struct ApproxSolver: Sendable {
     if options.neighbourhoodSearch, !greedyIsOptimal, !branchAndCutProved, let best = ranked().first,
       !stopRequested()
     {
-      control.report(
-        SolveProgress(
-          elapsed: clock.seconds, bestObjective: best.objective, bestBound: boundIsFull ? bound : nil,
-          phase: "\(method): neighbourhood search"))
+      report(best.objective, bound, "neighbourhood search")
       let watch = Stopwatch()
       var improverOptions = PlanImprover.Options(
         seed: options.seed, deadline: control.deadline, shouldStop: control.shouldStop,
@@ -616,13 +609,8 @@ public struct ApproxSolver: Sendable {
         improverOptions.goodEnough = bound / (1 - options.neighbourhoodGap)
       }
       if control.progress != nil {
-        let reportedBound = boundIsFull ? bound : nil
-        improverOptions.onImprovement = { objective in
-          control.report(
-            SolveProgress(
-              elapsed: clock.seconds, bestObjective: objective, bestBound: reportedBound,
-              phase: "\(method): neighbourhood search"))
-        }
+        let searchBound = bound
+        improverOptions.onImprovement = { objective in report(objective, searchBound, "neighbourhood search") }
       }
       improverOptions.maxPasses = options.neighbourhoodPasses
       improverOptions.maxTotalEvents = options.neighbourhoodEvents

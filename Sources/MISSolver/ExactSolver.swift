@@ -450,7 +450,7 @@ public struct ExactSolver: Sendable {
     case .optimal: report.termination = .optimal
     case .infeasible: report.termination = .infeasible
     case .feasible, .timeLimitNoSolution:
-      let effortSpent = report.details.contains { $0.key == "nodeLimitReached" }
+      let effortSpent = report.detail("nodeLimitReached") != nil
       report.termination =
         control.stopReason() ?? (effortSpent ? .completed : options.relativeGap != nil ? .gapLimit : .timeLimit)
     }

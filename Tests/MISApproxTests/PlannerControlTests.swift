@@ -2,6 +2,7 @@ import Foundation
 import MISApprox
 import MISModel
 import MISSolver
+import MISTestSupport
 import Testing
 
 /// A paper instance whose exact solve runs for many seconds in branch-and-cut after a
@@ -212,13 +213,7 @@ private func solverBlock(_ result: PlanningResult) throws -> [String: Any] {
     // The empty plan as the start: GLPK's root LP then runs in time slices that see a stop.
     options.startPlan = Plan()
     let task = Task { try await Planner.solve(slow, method: .exact, options: options) }
-    // Cancelled from a thread of its own: after a `Task.sleep` this test would need a
-    // cooperative-pool thread to issue the cancellation, and the suite's other synchronous
-    // tests can hold both of a 2-core machine's for longer than the solve runs.
-    Thread.detachNewThread {
-      Thread.sleep(forTimeInterval: 1)
-      task.cancel()
-    }
+    cancel(task, after: 1)
     let result = try await task.value
     // Measured on the solve's own clock (its thread): the wall clock here also counts the
     // wait for a cooperative-pool thread to resume this task, which the suite's other

@@ -1,4 +1,5 @@
 import Foundation
+import MISTestSupport
 import Synchronization
 import Testing
 
@@ -333,9 +334,6 @@ struct GLPKTests {
     let task = Task { () throws(SolverError) -> MIPOutcome in
       try GLPKSolver.solveMIP(hardModel(), options: MIPOptions(timeLimitSeconds: 20))
     }
-    // Cancel from a thread of its own: a continuation after `Task.sleep` needs a
-    // cooperative-pool thread, and on 2 cores the solve holds one while the suite's other
-    // synchronous tests can hold the other for longer than the solve's 20 s limit.
     cancel(task, after: 0.3)
     let outcome = try await task.value
     #expect(outcome.termination == .cancelled)
@@ -566,14 +564,5 @@ struct GLPKTests {
       return
     }
     #expect(path == "/nonexistent-dir/model.mps")
-  }
-}
-
-/// Cancels `task` after `seconds` from a dedicated thread, outside Swift's cooperative pool,
-/// so that the cancellation is not delayed by other work occupying the pool's threads.
-func cancel<Success: Sendable, Failure: Error>(_ task: Task<Success, Failure>, after seconds: Double) {
-  Thread.detachNewThread {
-    Thread.sleep(forTimeInterval: seconds)
-    task.cancel()
   }
 }

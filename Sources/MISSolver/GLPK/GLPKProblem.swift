@@ -521,11 +521,9 @@ final class MIPCallbackState {
       }
     }
     if Task.isCancelled || shouldStop?() == true { stopRequested = true }
-    if !stopRequested, let limit = iterationLimit, event.simplexIterations >= limit {
-      stopRequested = true
-      iterationLimitReached = true
-    }
-    if !stopRequested, let limit = nodeLimit, event.totalNodes >= limit {
+    let effortSpent =
+      iterationLimit.map { event.simplexIterations >= $0 } == true || nodeLimit.map { event.totalNodes >= $0 } == true
+    if !stopRequested, effortSpent {
       stopRequested = true
       iterationLimitReached = true
     }
