@@ -33,7 +33,7 @@ struct ValidateCommand: ParsableCommand {
   func run() throws {
     let (index, warnings) = try input.loadReportingWarnings(strict: strict, warningLimit: nil)
     let instance = index.instance
-    let impossible = Formulation(index).impossiblePairs
+    let impossible = Formulation.impossiblePairs(index)
     let name = instance.name.map { "\"\($0)\"" } ?? "(unnamed)"
     func count(_ n: Int, _ noun: String, _ plural: String? = nil) -> String {
       "\(n) \(n == 1 ? noun : plural ?? noun + "s")"

@@ -153,6 +153,33 @@ public struct Formulation: Sendable {
       integerColumns: model.columns.reduce(0) { $0 + ($1.isInteger ? 1 : 0) }, nonzeros: model.nonzeroCount)
   }
 
+  /// The demanded pairs `(n,l)` that no plan can serve: no origin link, and no linked
+  /// registry large enough for `l` at an allowed granularity (its blob at layer level, its
+  /// files at file level). The same pairs as ``impossiblePairs`` of the model built with
+  /// all reductions, found without building it: one pass over the demand and the links,
+  /// so that `mis validate` stays linear in the instance.
+  public static func impossiblePairs(
+    _ index: ProblemIndex, granularities: Set<Granularity> = [.layer, .file]
+  ) -> [(node: Int32, layer: Int32)] {
+    var impossible: [(node: Int32, layer: Int32)] = []
+    for l in 0..<index.layerCount {
+      let fileBytes = index.layerClasses.range(l).reduce(Int64(0)) {
+        ModelLimits.addingBytes($0, index.classSize[Int(index.layerClasses.values[$1])])
+      }
+      for k in index.layerDemand.range(l) {
+        let n = Int(index.layerDemand.values[k])
+        guard !index.hasOrigin[n] else { continue }
+        let served = index.nodeLinks.range(n).contains { position in
+          let capacity = index.capacity[Int(index.nodeLinks.values[position])]
+          return (granularities.contains(.layer) && index.layerSize[l] <= capacity)
+            || (granularities.contains(.file) && fileBytes <= capacity)
+        }
+        if !served { impossible.append((Int32(n), Int32(l))) }
+      }
+    }
+    return impossible
+  }
+
   /// Builds the model of `index` with `reductions`, allowing only `granularities`
   /// (restricting to one granularity gives the layer-only and file-only baselines).
   public init(_ index: ProblemIndex, reductions: Reductions = .all, granularities: Set<Granularity> = [.layer, .file]) {

@@ -135,6 +135,28 @@ func tinyInstance(_ seed: UInt64) -> Instance {
     #expect(result.plan == nil)
   }
 
+  /// The one-pass check `mis validate` uses finds the same pairs as the built model, on
+  /// instances where some are impossible (a starved registry, no origin) and where none is.
+  @Test func impossiblePairsWithoutBuildingTheModel() throws {
+    var sawImpossible = false
+    for seed in 0..<40 as Range<UInt64> {
+      var instance = tinyInstance(seed)
+      if seed % 3 == 0, !instance.registries.isEmpty {
+        // Room for some blobs but not for their files, or the reverse.
+        instance.registries[instance.registries.count - 1].capacityBytes /= 4
+        instance.origin = nil
+      }
+      guard let index = try? ProblemIndex(instance) else { continue }
+      for granularities: Set<Granularity> in [[.layer, .file], [.layer], [.file]] {
+        let built = Formulation(index, granularities: granularities).impossiblePairs.map { [$0.node, $0.layer] }
+        let direct = Formulation.impossiblePairs(index, granularities: granularities).map { [$0.node, $0.layer] }
+        #expect(built == direct, "seed \(seed), \(granularities)")
+        sawImpossible = sawImpossible || !built.isEmpty
+      }
+    }
+    #expect(sawImpossible, "the seeds exercise impossible pairs")
+  }
+
   @Test func invalidInstanceIsATypedError() {
     var instance = handInstanceForSolver()
     instance.registries[0].capacityBytes = -1
