@@ -175,7 +175,6 @@ struct PlanState {
   /// The bytes stored on registry `r`, counted from scratch (clamped like the evaluator).
   private func storedBytes(registry r: Int) -> Int64 {
     var total: Int64 = 0
-    let base = r * index.classCount
     for l in 0..<index.layerCount where matrix[l, r] == .layer {
       total = ModelLimits.addingBytes(total, index.layerSize[l])
     }

@@ -200,7 +200,10 @@ package struct LagrangianRelaxation: Sendable {
     }
 
     // Phase 2: the volume algorithm on the knapsack subproblem, from the best multipliers.
-    return solveVolume(model, start: bestDual, startValue: bestValue, history: history, sweeps: sweeps)
+    // The descent's working state goes first: at fleet scale each copy of the sharing
+    // multipliers is hundreds of megabytes.
+    _ = consume dual
+    return solveVolume(model, start: consume bestDual, startValue: bestValue, history: history, sweeps: sweeps)
   }
 
   /// Blocks of layers with about equal work, fixed by the model alone (so that partial sums

@@ -272,28 +272,30 @@ package struct RelaxationModel: Sendable {
         r += max(1, min(parallelism, R))
       }
     }
+    // Two passes over the registries' parts (count, then place), each part released once
+    // placed: at fleet scale the entries run to tens of millions.
     var groupRegistry: [Int32] = []
     var groupSize: [Double] = []
     var siteGroupCount = [Int](repeating: 0, count: siteCount + 1)
-    var entriesBySite: [(site: Int32, group: Int32)] = []
+    var registryGroupBase = [Int32](repeating: 0, count: R)
     for r in 0..<R {
-      let part = perRegistry.get(r) ?? RegistryGroups()
-      let base = Int32(groupSize.count)
+      guard let part = perRegistry.get(r) else { continue }
+      registryGroupBase[r] = Int32(groupSize.count)
       for size in part.sizes {
         groupSize.append(size)
         groupRegistry.append(Int32(r))
       }
-      for e in part.siteGroup {
-        entriesBySite.append((e.site, e.group + base))
-        siteGroupCount[Int(e.site) + 1] += 1
-      }
+      for e in part.siteGroup { siteGroupCount[Int(e.site) + 1] += 1 }
     }
     for s in 0..<siteCount { siteGroupCount[s + 1] += siteGroupCount[s] }
     var fill = siteGroupCount
-    var siteGroups = [Int32](repeating: 0, count: entriesBySite.count)
-    for e in entriesBySite {
-      siteGroups[fill[Int(e.site)]] = e.group
-      fill[Int(e.site)] += 1
+    var siteGroups = [Int32](repeating: 0, count: siteGroupCount[siteCount])
+    for r in 0..<R {
+      guard let part = perRegistry.take(r) else { continue }
+      for e in part.siteGroup {
+        siteGroups[fill[Int(e.site)]] = e.group + registryGroupBase[r]
+        fill[Int(e.site)] += 1
+      }
     }
     // Group → entries.
     let G = groupSize.count
@@ -379,6 +381,14 @@ package final class ParallelSlots<Value: Sendable>: Sendable {
 
   /// The value of slot `i`.
   package func get(_ i: Int) -> Value? { values.withLock { $0[i] } }
+
+  /// The value of slot `i`, leaving the slot empty (its storage released with the value).
+  package func take(_ i: Int) -> Value? {
+    values.withLock { slots in
+      defer { slots[i] = nil }
+      return slots[i]
+    }
+  }
 
   /// All slots, in order.
   package var all: [Value?] { values.withLock { $0 } }

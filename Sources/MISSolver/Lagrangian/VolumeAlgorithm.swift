@@ -12,7 +12,8 @@ extension LagrangianRelaxation {
   /// first evaluation is at least as good a bound as the descent's best, and the reported
   /// history never decreases across the phases.
   func solveVolume(
-    _ model: RelaxationModel, start: DualState, startValue: Double, history startHistory: [Double], sweeps: Int
+    _ model: RelaxationModel, start: consuming DualState, startValue: Double, history startHistory: [Double],
+    sweeps: Int
   ) -> Result {
     let P = model.pairCount
     let S = model.siteCount
@@ -26,6 +27,8 @@ extension LagrangianRelaxation {
     var sub = KnapsackSubproblem(model: model)
     let entrySite = sub.groupEntrySite
     var lam = sub.groupMajor(start.lam, model: model)
+    // The site-major copy is not needed again: free it before the iterations allocate.
+    start.lam = []
     var piBest = pi
     var lamBest = lam
     var sharingStep: KnapsackSubproblem.SharingStep? = nil
@@ -64,6 +67,9 @@ extension LagrangianRelaxation {
       sub.evaluate(
         model, pi: pi, lam: &lam, step: sharingStep, averages: iteration > 1 ? (yBar, zBar) : nil,
         layerBlocks: layerBlocks, workers: workers, accL: &accL, accF: &accF)
+      // Taken: drop its hold on the multipliers it started from, so that at most two
+      // copies of them (these and the best) are alive at once.
+      sharingStep = nil
       let value = sub.value
 
       // Direction: α minimising ‖α g + (1 − α) v̄‖, g the subgradient now, v̄ the averaged
@@ -174,6 +180,9 @@ extension LagrangianRelaxation {
 
     // The subproblem at the best multipliers: its 0/1 part seeds the Lagrangian heuristic
     // (the split item of each knapsack is left out, so the point fits every registry).
+    // `lam` would share `lamBest`'s storage after a serious step: let it go, or the
+    // evaluation copies it.
+    lam = []
     sub.evaluate(model, pi: piBest, lam: &lamBest, layerBlocks: layerBlocks, workers: workers, accL: &accL, accF: &accF)
     if sub.value <= bestValue {
       if sub.value < bestValue {
