@@ -106,7 +106,9 @@ public enum Planner {
   {
     try options.validate()
     let clock = Stopwatch()
-    var control = options.control
+    // The methods chain solvers (warm start, then exact; approx, then exact), each timing
+    // its own progress: the caller sees one clock.
+    var control = options.control.timingProgress(on: clock)
     if let t = options.timeLimitSeconds { control = control.limited(toSeconds: t) }
     let start = try StartPlan(index, options.startPlan)
     var result: PlanningResult
@@ -315,6 +317,9 @@ public enum Planner {
   static func exact(_ index: ProblemIndex, _ options: PlannerOptions, control: SolveControl, start: StartPlan)
     throws(SolverError) -> PlanningResult
   {
+    var exact = ExactSolver.Options(relativeGap: options.relativeGap)
+    // A model certainly too large is refused now, not after the warm start.
+    try ExactSolver(options: exact).checkSize(index)
     var startMatrix = start.matrix
     var warm: PlanningResult? = nil
     var warmNote = start.matrix != nil ? "start plan" : "none"
@@ -338,7 +343,6 @@ public enum Planner {
         warmNote = "none (approx failed: \(error))"
       }
     }
-    var exact = ExactSolver.Options(relativeGap: options.relativeGap)
     exact.startPlan = startMatrix
     exact.control = control
     var result = try ExactSolver(options: exact).solve(index)

@@ -70,7 +70,10 @@ public struct ExactSolver: Sendable {
     /// every run. Must be ≥ 0.
     public var nodeLimit: Int?
     /// Refuse models with more non-zeros than this (default 5 000 000), with
-    /// ``SolverError/tooLarge(reason:)``, before GLPK allocates anything.
+    /// ``SolverError/tooLarge(reason:)``, before GLPK allocates anything: the reduced
+    /// model (the Benders master with that formulation) once built, and before building,
+    /// the floor of ``Formulation/nonzeroLowerBound(_:granularities:)``, since both
+    /// formulations build the compact model first.
     public var maximumNonzeros: Int
 
     /// Default options.
@@ -113,6 +116,21 @@ public struct ExactSolver: Sendable {
   /// Creates a solver.
   public init(options: Options = Options()) { self.options = options }
 
+  /// Throws ``SolverError/tooLarge(reason:)`` when the model of `index` is certainly over
+  /// ``Options/maximumNonzeros``, counted in one pass without building it
+  /// (``Formulation/nonzeroLowerBound(_:granularities:)``). Both formulations build the
+  /// compact model first, which at 200 registries × 60 000 images takes minutes and tens of
+  /// GiB: callers that do work before solving (a warm start) check this first.
+  /// ``solve(_:)-(ProblemIndex)`` checks it too.
+  public func checkSize(_ index: ProblemIndex) throws(SolverError) {
+    let floor = Formulation.nonzeroLowerBound(index, granularities: options.granularities)
+    if floor > options.maximumNonzeros {
+      throw .tooLarge(
+        reason: "the model would have at least \(floor) non-zeros, over the exact solver's limit of "
+          + "\(options.maximumNonzeros); use the approximate planner (method approx) or raise maximumNonzeros")
+    }
+  }
+
   /// Solves `index` exactly (or to the limits in ``options``).
   ///
   /// - Returns: the result; infeasible instances and limits are results, not errors.
@@ -143,6 +161,7 @@ public struct ExactSolver: Sendable {
     {
       throw .invalidOptions(reason: "the start plan's shape does not match the instance")
     }
+    try checkSize(index)
     var control = options.control
     if let limit = options.timeLimitSeconds { control = control.limited(toSeconds: limit) }
     let userStop = options.shouldStop

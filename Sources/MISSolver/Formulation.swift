@@ -180,6 +180,32 @@ public struct Formulation: Sendable {
     return impossible
   }
 
+  /// A lower bound on the non-zeros of the model ``init(_:reductions:granularities:)``
+  /// builds with all reductions, counted in one pass without building it: three per
+  /// layer-level routing column (its linking row `a ≤ x` and its assignment row). No
+  /// reduction after the first drops a layer-level source, so the built model has at least
+  /// these. The exact solver checks it against its size limit before it allocates the
+  /// model, whose named rows and columns take far more memory than the lean model.
+  public static func nonzeroLowerBound(_ index: ProblemIndex, granularities: Set<Granularity> = [.layer, .file])
+    -> Int
+  {
+    guard granularities.contains(.layer) else { return 0 }
+    var count = 0
+    for l in 0..<index.layerCount {
+      for k in index.layerDemand.range(l) {
+        let n = Int(index.layerDemand.values[k])
+        let origin = index.originCost(node: n, layer: l)
+        for position in index.nodeLinks.range(n)
+        where index.layerSize[l] <= index.capacity[Int(index.nodeLinks.values[position])]
+          && origin.map({ index.layerCost(linkPosition: position, layer: l) < $0 }) ?? true
+        {
+          count += 3
+        }
+      }
+    }
+    return count
+  }
+
   /// Builds the model of `index` with `reductions`, allowing only `granularities`
   /// (restricting to one granularity gives the layer-only and file-only baselines).
   public init(_ index: ProblemIndex, reductions: Reductions = .all, granularities: Set<Granularity> = [.layer, .file]) {

@@ -18,7 +18,7 @@ import Testing
     // A feasible start: the optimum of the layer-only restriction.
     var layerOnly = ExactSolver.Options()
     layerOnly.granularities = [.layer]
-    let start = try #require(try ExactSolver(options: layerOnly).solve(index))
+    let start = try ExactSolver(options: layerOnly).solve(index)
     let startMatrix = try #require(start.matrix)
     let startObjective = try #require(start.objective)
     var options = ExactSolver.Options()

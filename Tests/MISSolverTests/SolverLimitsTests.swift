@@ -94,6 +94,38 @@ func peakMemoryMiB() -> Double? {
     #expect(try ExactSolver(options: options).solve(index).status == .optimal)
   }
 
+  /// The size floor counted without building the model never exceeds the built model's
+  /// non-zeros (with any reductions and granularities), and is tight enough to matter:
+  /// a limit just under it refuses the model before it is built.
+  @Test func nonzeroFloorBoundsTheBuiltModel() throws {
+    var instances = (0..<12 as Range<UInt64>).map { tinyInstance($0) }
+    instances.append(InstanceGenerator.generate(GeneratorOptions(kind: .paper, seed: 3)))
+    instances.append(ReferenceExamples.threeRegistries)
+    for (i, instance) in instances.enumerated() {
+      guard let index = try? ProblemIndex(instance) else { continue }
+      for reductions in [Reductions.all, .none] {
+        for granularities: Set<Granularity> in [[.layer, .file], [.layer], [.file]] {
+          let floor = Formulation.nonzeroLowerBound(index, granularities: granularities)
+          let built = Formulation(index, reductions: reductions, granularities: granularities).size.nonzeros
+          #expect(floor <= built, "instance \(i), \(granularities)")
+        }
+      }
+    }
+    let index = try ProblemIndex(InstanceGenerator.generate(GeneratorOptions(kind: .paper, seed: 3)))
+    let floor = Formulation.nonzeroLowerBound(index)
+    #expect(floor * 5 >= Formulation(index).size.nonzeros, "a floor within a factor 5 of the model")
+    var options = ExactSolver.Options()
+    options.maximumNonzeros = floor - 1
+    #expect {
+      try ExactSolver(options: options).checkSize(index)
+    } throws: { error in
+      guard let error = error as? SolverError, case .tooLarge(let reason) = error else { return false }
+      return reason.contains("at least \(floor) non-zeros")
+    }
+    options.maximumNonzeros = floor
+    try ExactSolver(options: options).checkSize(index)
+  }
+
   /// Measurements for Docs/robustness.md: printed only with MIS_MEASURE_LIMITS=1, e.g.
   /// `MIS_MEASURE_LIMITS=1 swift test -c release --filter SolverLimitsTests/measure`.
   @Test func measure() async throws {
