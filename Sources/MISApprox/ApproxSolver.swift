@@ -266,6 +266,17 @@ public struct ApproxSolver: Sendable {
       if stopReason == nil { stopReason = control.stopReason() }
       return stopReason != nil
     }
+    let method = options.methodName
+    // A bound of a model restricted to one granularity is no bound of the full model.
+    let boundIsFull = options.granularities == [.layer, .file]
+    /// Reports a phase with the best plan and bound so far (none for a restricted model).
+    let report: @Sendable (_ best: Double?, _ bound: Double?, _ phase: String) -> Void = { best, bound, phase in
+      control.report(
+        SolveProgress(
+          elapsed: clock.seconds, bestObjective: best, bestBound: boundIsFull ? bound : nil,
+          phase: "\(method): \(phase)"))
+    }
+    report(nil, nil, "building the relaxation model")
     let model = RelaxationModel(index, granularities: options.granularities, parallelism: options.parallelism)
     let build = clock.seconds
     let originOnly = index.originOnlyLatency
@@ -314,6 +325,7 @@ public struct ApproxSolver: Sendable {
 
     // 1. The greedy plan: the anytime fallback, and the step target of the relaxation.
     if options.includeGreedy || options.relaxation != .exactLP {
+      report(nil, nil, "greedy plan")
       let watch = Stopwatch()
       var state = PlanState(index: index)
       if Repair.complete(&state, candidates: candidates, fill: true) {
@@ -322,6 +334,7 @@ public struct ApproxSolver: Sendable {
       timing.repair += watch.seconds
     }
     let greedyObjective = pool.first.map { PlanState(index: index, matrix: $0.matrix).objective }
+    report(greedyObjective, nil, "greedy plan done, relaxation")
 
     // 2. The relaxation.
     let lpWatch = Stopwatch()
@@ -341,16 +354,6 @@ public struct ApproxSolver: Sendable {
       lagrangian.shouldStop = { control.isStopRequested || ContinuousClock.now >= relaxationDeadline }
     } else {
       lagrangian.shouldStop = { control.isStopRequested }
-    }
-    let method = options.methodName
-    // A bound of a model restricted to one granularity is no bound of the full model.
-    let boundIsFull = options.granularities == [.layer, .file]
-    /// Reports a phase with the best plan and bound so far (none for a restricted model).
-    let report: @Sendable (_ best: Double?, _ bound: Double, _ phase: String) -> Void = { best, bound, phase in
-      control.report(
-        SolveProgress(
-          elapsed: clock.seconds, bestObjective: best, bestBound: boundIsFull ? bound : nil,
-          phase: "\(method): \(phase)"))
     }
     if control.progress != nil {
       lagrangian.progress = { iteration, bound in
@@ -570,7 +573,7 @@ public struct ApproxSolver: Sendable {
       let watch = Stopwatch()
       var exact = ExactSolver.Options(startPlan: best.outcome.matrix)
       exact.nodeLimit = options.branchAndCutWork.map { max(200, $0 / max(1, columns * columns)) }
-      exact.control = control
+      exact.control = control.timingProgress(on: clock)
       exact.formulation = .benders
       do {
         let found = try ExactSolver(options: exact).solve(index)

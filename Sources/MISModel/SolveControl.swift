@@ -113,6 +113,20 @@ public struct SolveControl: Sendable {
     progress?(snapshot)
   }
 
+  /// This control with every progress snapshot's `elapsed` re-measured on `clock`: for a
+  /// solver run inside another, whose own clock starts later, so that the snapshots the
+  /// caller sees never go back in time.
+  package func timingProgress(on clock: Stopwatch) -> SolveControl {
+    guard let outer = progress else { return self }
+    var copy = self
+    copy.progress = { snapshot in
+      var snapshot = snapshot
+      snapshot.elapsed = clock.seconds
+      outer(snapshot)
+    }
+    return copy
+  }
+
   /// This control with its deadline moved earlier to at most `seconds` from now (for one
   /// phase of a solve that shares its budget); cancellation and progress are kept.
   public func limited(toSeconds seconds: Double) -> SolveControl {

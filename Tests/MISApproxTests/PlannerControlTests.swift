@@ -130,7 +130,7 @@ private func solverBlock(_ result: PlanningResult) throws -> [String: Any] {
   @Test func startPlanIsUsedAndBadIdsAreErrors() throws {
     let exact = try Planner.solve(index, method: .exact)
     var options = PlannerOptions()
-    options.startPlan = try #require(exact.plan)
+    options.startPlan = exact.plan
     options.warmStart = false
     let restarted = try Planner.solve(index, method: .exact, options: options)
     #expect(restarted.report.detail("start") == .string("used"))
@@ -224,13 +224,29 @@ private func solverBlock(_ result: PlanningResult) throws -> [String: Any] {
     #expect(result.plan != nil && result.metrics?.feasible == true)
   }
 
-  @Test func progressStreamEndsWithTheResult() async throws {
-    let run = Planner.start(index, method: .exact)
-    var snapshots = 0
-    for await _ in run.progress { snapshots += 1 }
+  /// The stream ends with the solve, and what it said along the way is true of the
+  /// result: every bound it reported is at most the final plan's latency, every plan it
+  /// reported at least that, and its clock never runs backwards.
+  @Test(arguments: [PlanningMethod.exact, .approx])
+  func progressStreamEndsWithTheResult(method: PlanningMethod) async throws {
+    let run = Planner.start(index, method: method)
+    var snapshots: [SolveProgress] = []
+    for await p in run.progress { snapshots.append(p) }
     let result = try await run.result
-    #expect(result.status == .optimal)
-    #expect(snapshots >= 0)
+    let objective = try #require(result.objective)
+    #expect(result.status == .optimal || method == .approx)
+    #expect(!snapshots.isEmpty, "\(method) reported no progress")
+    let slack = Tolerance.optimalityGap * max(1, abs(objective))
+    for (p, next) in zip(snapshots, snapshots.dropFirst()) {
+      #expect(p.elapsed <= next.elapsed, "\(p.phase) -> \(next.phase)")
+    }
+    for p in snapshots {
+      if let bound = p.bestBound { #expect(bound <= objective + slack, "\(p.phase): bound \(bound)") }
+      if let best = p.bestObjective { #expect(best >= objective - slack, "\(p.phase): plan \(best)") }
+    }
+    if method == .approx {
+      #expect(snapshots.contains { $0.phase.hasPrefix("approx: relaxation") })
+    }
   }
 
   @Test func controlHelpers() {
