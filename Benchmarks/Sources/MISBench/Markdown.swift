@@ -73,7 +73,7 @@ enum Markdown {
 
   static func document(
     started: Date, seconds: Double, command: String, base: InstanceSize, seeds: [UInt64], limit: Double,
-    tables: (Table, Table, Table, Table, Table), results: String, docsOnly: Bool
+    tables: (Table, Table, Table, Table, Table), results: String, docsOnly: Bool, machine: String? = nil
   ) -> String {
     let date = ISO8601DateFormatter().string(from: started)
     let generated =
@@ -86,7 +86,7 @@ enum Markdown {
 
       \(generated)
 
-      * Machine: \(machine())
+      * Machine: \(machine ?? Self.machine())
       * Regenerate this page, its figures (`Docs/benchmarks/*.svg`) and `Benchmarks/results/report-*.csv`:
 
         ```sh

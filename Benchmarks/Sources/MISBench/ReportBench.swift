@@ -145,11 +145,14 @@ struct ReportBench: ParsableCommand {
       try load("report-latency-vs-capacity.csv"), try load("report-latency-vs-connections.csv"),
       try load("report-per-method.csv"), try load("report-exact-vs-approx.csv"), try load("report-reduction.csv")
     )
+    // The report tables were measured on the machine of the last full run, not this one.
+    let machine = previous.split(separator: "\n").first { $0.hasPrefix("* Machine: ") }
+      .map { String($0.dropFirst("* Machine: ".count)) }
     let markdown = Markdown.document(
       started: Date(), seconds: 0, command: command, base: base,
       seeds: try parseList(seeds ?? (command.contains("--quick") ? "1" : "1,2")) { UInt64($0) },
       limit: exactLimit ?? (command.contains("--quick") ? 3 : 10), tables: tables, results: results,
-      docsOnly: true)
+      docsOnly: true, machine: machine)
     try ResultsDirectory.write(markdown, name: "benchmarks.md", in: docs)
   }
 
