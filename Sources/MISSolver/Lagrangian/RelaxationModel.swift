@@ -225,7 +225,8 @@ package struct RelaxationModel: Sendable {
     for s in 0..<siteCount where siteHasFile[s] { fileSitesOfRegistry[Int(siteRegistry[s])].append(Int32(s)) }
     struct RegistryGroups: Sendable {
       var sizes: [Double] = []
-      /// (site, local group) pairs, sorted by site then group.
+      /// (site, local group) pairs in ascending group order (each group's sites ascending):
+      /// placed by site, each site's groups come out ascending.
       var siteGroup: [(site: Int32, group: Int32)] = []
     }
     let perRegistry = ParallelSlots<RegistryGroups>(count: R)
@@ -239,23 +240,27 @@ package struct RelaxationModel: Sendable {
         var result = RegistryGroups()
         let sites = fileSites[r]
         if !sites.isEmpty {
-          // (class, site) pairs sorted by class then site: each class's signature is the
-          // run of sites containing it.
-          var pairs: [(cls: Int32, site: Int32)] = []
+          // (class, site) pairs sorted by class then site, packed in one integer each (a
+          // plain integer sort, several times faster than sorting tuples): each class's
+          // signature is the run of sites containing it.
+          var pairs: [UInt64] = []
           for s in sites {
-            for c in layerClassesRows[Int(siteLayerCopy[Int(s)])] { pairs.append((c, s)) }
+            for c in layerClassesRows[Int(siteLayerCopy[Int(s)])] {
+              pairs.append(UInt64(UInt32(c)) << 32 | UInt64(UInt32(s)))
+            }
           }
-          pairs.sort { $0.cls != $1.cls ? $0.cls < $1.cls : $0.site < $1.site }
+          pairs.sort()
           var groupOf: [[Int32]: Int32] = [:]
           var i = 0
           while i < pairs.count {
             var j = i
             var signature: [Int32] = []
-            while j < pairs.count && pairs[j].cls == pairs[i].cls {
-              signature.append(pairs[j].site)
+            let cls = pairs[i] >> 32
+            while j < pairs.count && pairs[j] >> 32 == cls {
+              signature.append(Int32(truncatingIfNeeded: pairs[j]))
               j += 1
             }
-            let size = Double(classSize[Int(pairs[i].cls)])
+            let size = Double(classSize[Int(cls)])
             if let g = groupOf[signature] {
               result.sizes[Int(g)] += size
             } else {
@@ -266,7 +271,6 @@ package struct RelaxationModel: Sendable {
             }
             i = j
           }
-          result.siteGroup.sort { $0.site != $1.site ? $0.site < $1.site : $0.group < $1.group }
         }
         perRegistry.set(r, result)
         r += max(1, min(parallelism, R))
