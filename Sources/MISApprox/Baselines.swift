@@ -44,8 +44,15 @@ public struct PlannerOptions: Sendable {
   /// baselines ignore it.
   public var startPlan: Plan? = nil
   /// Whether the exact method starts from the approximate plan when no ``startPlan`` is
-  /// given (default `true`). The approximate solve gets at most a quarter of the time limit.
+  /// given (default `true`). The approximate solve gets at most a quarter of the time limit
+  /// on small models and 60 % on larger ones; on a model over ``maximumNonzeros`` it is the
+  /// whole answer (detail `exactNotRun`).
   public var warmStart: Bool = true
+  /// The exact method's size limit, in non-zeros of its model (default 5 000 000, see
+  /// ``/MISSolver/ExactSolver/Options/maximumNonzeros``; at least 0). Over it, the exact
+  /// method returns its warm start's plan, saying so, or without a warm start throws
+  /// ``/MISSolver/SolverError/tooLarge(reason:)``.
+  public var maximumNonzeros: Int = ExactSolver.Options().maximumNonzeros
   /// The longest exact run of the `auto` method (default 5 s; with a time limit `T`, up to
   /// `max(5 s, T / 5)` of what is left).
   public var autoExactSeconds: Double = 5
@@ -69,6 +76,7 @@ public struct PlannerOptions: Sendable {
     }
     if trials < 1 { throw .invalidOptions(reason: "trials must be at least 1, got \(trials)") }
     if parallelism < 1 { throw .invalidOptions(reason: "parallelism (threads) must be at least 1, got \(parallelism)") }
+    if maximumNonzeros < 0 { throw .invalidOptions(reason: "maximumNonzeros must be ≥ 0, got \(maximumNonzeros)") }
     if !(autoExactSeconds >= 0) {
       throw .invalidOptions(reason: "autoExactSeconds must be ≥ 0, got \(Self.quote(autoExactSeconds))")
     }
@@ -318,8 +326,21 @@ public enum Planner {
     throws(SolverError) -> PlanningResult
   {
     var exact = ExactSolver.Options(relativeGap: options.relativeGap)
-    // A model certainly too large is refused now, not after the warm start.
-    try ExactSolver(options: exact).checkSize(index)
+    exact.maximumNonzeros = options.maximumNonzeros
+    do {
+      try ExactSolver(options: exact).checkSize(index)
+    } catch .tooLarge(let reason) {
+      // Certainly too large for the branch and cut (found without building the model):
+      // the warm start is then the whole answer, so it runs as the approx method would,
+      // with all of the time and effort, and the report says why (`exactNotRun`).
+      guard start.matrix == nil, options.warmStart else { throw .tooLarge(reason: reason) }
+      var result = try approx(
+        index, options, method: .approx, control: control, start: start,
+        effort: control.deadline != nil ? .anytime : .standard)
+      result.report.method = PlanningMethod.exact.rawValue
+      result.report.details.append(("exactNotRun", .string("model too large: \(reason)")))
+      return result
+    }
     var startMatrix = start.matrix
     var warm: PlanningResult? = nil
     var warmNote = start.matrix != nil ? "start plan" : "none"
@@ -345,7 +366,18 @@ public enum Planner {
     }
     exact.startPlan = startMatrix
     exact.control = control
-    var result = try ExactSolver(options: exact).solve(index)
+    var result: PlanningResult
+    do {
+      result = try ExactSolver(options: exact).solve(index)
+    } catch .tooLarge(let reason) {
+      // The branch and cut cannot run on a model this size (refused before it is built,
+      // see ExactSolver.checkSize): the warm start's plan and bound are the answer, and
+      // the report says why (`exactNotRun`). Without one, the refusal is the answer.
+      guard let w = warm, warmNote == "approx" else { throw .tooLarge(reason: reason) }
+      result = w
+      result.report.method = PlanningMethod.exact.rawValue
+      result.report.details.append(("exactNotRun", .string("model too large: \(reason)")))
+    }
     // The approximate relaxation's bound is a bound on the full model too.
     if let w = warm, let wb = w.report.bound, result.status != .infeasible {
       result = strengthened(result, bound: wb)
@@ -428,23 +460,28 @@ public enum Planner {
       var exact = ExactSolver.Options(relativeGap: options.relativeGap)
       exact.startPlan = approxResult.matrix ?? start.matrix
       exact.control = control.limited(toSeconds: seconds)
-      let e = try ExactSolver(options: exact).solve(index)
-      exactResult = e
+      exact.maximumNonzeros = options.maximumNonzeros
       let limit = describeSeconds(seconds)
-      if e.status == .optimal {
-        choice = "exact"
-        reason =
-          "the model is small (about \(columns) routing columns): exact, warm-started from approx, "
-          + "proved the optimum within its \(limit) limit"
-      } else if let eo = e.objective, eo < (approxResult.objective ?? .infinity) {
-        choice = "exact"
-        reason =
-          "the model is small (about \(columns) routing columns): exact, warm-started from approx, "
-          + "improved the plan but did not prove it within \(limit)"
-      } else {
-        reason =
-          "the model is small (about \(columns) routing columns) but exact did not improve approx's plan "
-          + "within \(limit)"
+      do {
+        let e = try ExactSolver(options: exact).solve(index)
+        exactResult = e
+        if e.status == .optimal {
+          choice = "exact"
+          reason =
+            "the model is small (about \(columns) routing columns): exact, warm-started from approx, "
+            + "proved the optimum within its \(limit) limit"
+        } else if let eo = e.objective, eo < (approxResult.objective ?? .infinity) {
+          choice = "exact"
+          reason =
+            "the model is small (about \(columns) routing columns): exact, warm-started from approx, "
+            + "improved the plan but did not prove it within \(limit)"
+        } else {
+          reason =
+            "the model is small (about \(columns) routing columns) but exact did not improve approx's plan "
+            + "within \(limit)"
+        }
+      } catch .tooLarge(let why) {
+        reason = "exact could not run (model too large: \(why)); approx's plan stands"
       }
     }
     // The better plan, the better bound (both bound the full model).

@@ -48,11 +48,21 @@ struct CompareCommand: ParsableCommand {
     }
     let index = try input.load()
     var results: [PlanningResult] = []
+    var notRun: [(method: String, reason: String)] = []
     for method in PlanningMethod.allCases {
       var own = options
       if timeLimit == nil, method == .exact || method == .auto { own.timeLimitSeconds = Self.defaultExactSeconds }
+      let watch = Stopwatch()
       do {
         results.append(try Planner.solve(index, method: method, options: own))
+      } catch .tooLarge(let reason) {
+        // A method that cannot run on a model this size is a row of the comparison, not
+        // the end of it: no plan, completed, and why (`notRun`).
+        notRun.append((method.rawValue, reason))
+        let report = SolverReport(
+          method: method.rawValue, status: .timeLimitNoSolution, termination: .completed, objective: nil,
+          bound: nil, seconds: watch.seconds, details: [("notRun", .string("model too large: \(reason)"))])
+        results.append(PlanningResult(index: index, matrix: nil, metrics: nil, report: report))
       } catch {
         throw CommandFailure.solver(error, file: input.instance)
       }
@@ -66,5 +76,6 @@ struct CompareCommand: ParsableCommand {
       "\(index.instance.name ?? input.instance): \(index.registryCount) registries, \(index.nodeCount) nodes, "
         + "\(index.layerCount) layers, \(index.fileCount) files, \(Report.number(index.totalPulls)) pulls")
     for line in ComparisonTable.lines(results) { Console.out(line) }
+    for (method, reason) in notRun { Console.out("\(method): not run, model too large: \(reason)") }
   }
 }

@@ -249,6 +249,34 @@ private func solverBlock(_ result: PlanningResult) throws -> [String: Any] {
     }
   }
 
+  /// Over the exact method's size limit the warm start is the answer, labelled as such;
+  /// without a warm start the refusal is.
+  @Test func exactOverItsSizeLimitAnswersWithTheWarmStart() throws {
+    var options = PlannerOptions()
+    options.maximumNonzeros = 1
+    let exact = try Planner.solve(index, method: .exact, options: options)
+    let approx = try Planner.solve(index, method: .approx)
+    #expect(exact.report.method == "exact")
+    #expect(exact.metrics?.feasible == true)
+    #expect(exact.objective == approx.objective, "the approx method's plan, with all of its effort")
+    guard case .string(let why)? = exact.report.detail("exactNotRun") else {
+      Issue.record("no exactNotRun detail: \(exact.report.details)")
+      return
+    }
+    #expect(why.contains("model too large"))
+
+    options.warmStart = false
+    #expect {
+      try Planner.solve(index, method: .exact, options: options)
+    } throws: { error in
+      guard let error = error as? SolverError, case .tooLarge = error else { return false }
+      return true
+    }
+
+    options.maximumNonzeros = -1
+    #expect(throws: SolverError.self) { try options.validate() }
+  }
+
   @Test func controlHelpers() {
     let past = SolveControl(timeLimitSeconds: 0)
     #expect(past.isStopRequested && past.stopReason() == .timeLimit && past.remainingSeconds == 0)
