@@ -327,19 +327,25 @@ public enum Planner {
   {
     var exact = ExactSolver.Options(relativeGap: options.relativeGap)
     exact.maximumNonzeros = options.maximumNonzeros
+    /// The approximate plan as the exact method's answer, saying why the branch and cut
+    /// did not run (`exactNotRun`).
+    func answered(by approximate: PlanningResult, tooLarge reason: String) -> PlanningResult {
+      var result = approximate
+      result.report.method = PlanningMethod.exact.rawValue
+      result.report.details.append(("exactNotRun", .string("model too large: \(reason)")))
+      return result
+    }
     do {
       try ExactSolver(options: exact).checkSize(index)
     } catch .tooLarge(let reason) {
       // Certainly too large for the branch and cut (found without building the model):
       // the warm start is then the whole answer, so it runs as the approx method would,
-      // with all of the time and effort, and the report says why (`exactNotRun`).
+      // with all of the time and effort.
       guard start.matrix == nil, options.warmStart else { throw .tooLarge(reason: reason) }
-      var result = try approx(
+      let approximate = try approx(
         index, options, method: .approx, control: control, start: start,
         effort: control.deadline != nil ? .anytime : .standard)
-      result.report.method = PlanningMethod.exact.rawValue
-      result.report.details.append(("exactNotRun", .string("model too large: \(reason)")))
-      return result
+      return answered(by: approximate, tooLarge: reason)
     }
     var startMatrix = start.matrix
     var warm: PlanningResult? = nil
@@ -370,13 +376,10 @@ public enum Planner {
     do {
       result = try ExactSolver(options: exact).solve(index)
     } catch .tooLarge(let reason) {
-      // The branch and cut cannot run on a model this size (refused before it is built,
-      // see ExactSolver.checkSize): the warm start's plan and bound are the answer, and
-      // the report says why (`exactNotRun`). Without one, the refusal is the answer.
+      // Refused once its reduced model or Benders master was built: the warm start's plan
+      // and bound are the answer. Without one, the refusal is.
       guard let w = warm, warmNote == "approx" else { throw .tooLarge(reason: reason) }
-      result = w
-      result.report.method = PlanningMethod.exact.rawValue
-      result.report.details.append(("exactNotRun", .string("model too large: \(reason)")))
+      result = answered(by: w, tooLarge: reason)
     }
     // The approximate relaxation's bound is a bound on the full model too.
     if let w = warm, let wb = w.report.bound, result.status != .infeasible {

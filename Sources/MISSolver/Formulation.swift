@@ -182,10 +182,12 @@ public struct Formulation: Sendable {
 
   /// A lower bound on the non-zeros of the model ``init(_:reductions:granularities:)``
   /// builds with all reductions, counted in one pass without building it: three per
-  /// layer-level routing column (its linking row `a ≤ x` and its assignment row). No
-  /// reduction after the first drops a layer-level source, so the built model has at least
-  /// these. The exact solver checks it against its size limit before it allocates the
-  /// model, whose named rows and columns take far more memory than the lean model.
+  /// layer-level routing column (its linking row `a ≤ x` and its assignment row) that
+  /// survives every reduction: the copy fits its registry and is cheaper than the node's
+  /// origin. Switching reductions off only adds rows and columns, so the model built with
+  /// any ``Reductions`` has at least these. The exact solver checks it against its size
+  /// limit before it allocates the model, whose named rows and columns take far more
+  /// memory than the lean model.
   public static func nonzeroLowerBound(_ index: ProblemIndex, granularities: Set<Granularity> = [.layer, .file])
     -> Int
   {
