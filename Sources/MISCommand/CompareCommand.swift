@@ -48,7 +48,6 @@ struct CompareCommand: ParsableCommand {
     }
     let index = try input.load()
     var results: [PlanningResult] = []
-    var notRun: [(method: String, reason: String)] = []
     for method in PlanningMethod.allCases {
       var own = options
       if timeLimit == nil, method == .exact || method == .auto { own.timeLimitSeconds = Self.defaultExactSeconds }
@@ -58,7 +57,6 @@ struct CompareCommand: ParsableCommand {
       } catch .tooLarge(let reason) {
         // A method that cannot run on a model this size is a row of the comparison, not
         // the end of it: no plan, completed, and why (`notRun`).
-        notRun.append((method.rawValue, reason))
         let report = SolverReport(
           method: method.rawValue, status: .timeLimitNoSolution, termination: .completed, objective: nil,
           bound: nil, seconds: watch.seconds, details: [("notRun", .string("model too large: \(reason)"))])
@@ -76,6 +74,10 @@ struct CompareCommand: ParsableCommand {
       "\(index.instance.name ?? input.instance): \(index.registryCount) registries, \(index.nodeCount) nodes, "
         + "\(index.layerCount) layers, \(index.fileCount) files, \(Report.number(index.totalPulls)) pulls")
     for line in ComparisonTable.lines(results) { Console.out(line) }
-    for (method, reason) in notRun { Console.out("\(method): not run, model too large: \(reason)") }
+    for result in results {
+      if case .string(let why)? = result.report.detail("notRun") {
+        Console.out("\(result.report.method): not run, \(why)")
+      }
+    }
   }
 }

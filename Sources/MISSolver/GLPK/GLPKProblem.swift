@@ -466,7 +466,7 @@ final class MIPCallbackState {
   let shouldStop: (@Sendable () -> Bool)?
   let iterationLimit: Int?
   let nodeLimit: Int?
-  /// Whether the stop was ``MIPOptions/iterationLimit``.
+  /// Whether the stop was an effort limit: ``MIPOptions/iterationLimit`` or ``MIPOptions/nodeLimit``.
   var iterationLimitReached = false
   let interval: Double
   let deadline: Deadline
