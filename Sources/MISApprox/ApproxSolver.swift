@@ -233,6 +233,9 @@ public struct ApproxSolver: Sendable {
   /// The options.
   public var options: Options
 
+  /// The share of the time left that each dominance baseline may use under a deadline.
+  static let baselineTimeShare = 0.2
+
   /// Creates a solver.
   public init(options: Options = Options()) { self.options = options }
 
@@ -377,7 +380,9 @@ public struct ApproxSolver: Sendable {
       var reductions = Reductions.all
       reductions.oversizedCopies = false
       let formulation = Formulation(index, reductions: reductions, granularities: options.granularities)
-      let limit = control.remainingSeconds.map { max(0.001, $0) }
+      // Under a deadline the exact LP, like the Lagrangian phase, gets at most half of the
+      // time left: cut short, the Lagrangian bound and averaged primal stand.
+      let limit = control.remainingSeconds.map { max(0.001, $0 * 0.5) }
       // The LP on the thinned Benders master: the routing columns never reach GLPK, and
       // the optimality cuts are generated as the LP asks for them.
       var exact = try CutRelaxation.solve(
@@ -493,8 +498,11 @@ public struct ApproxSolver: Sendable {
           continue
         }
         let restricted = options.restricted(to: granularity, methodName: name)
-        // The baseline's progress, under this solve's best plan and bound.
-        var baselineControl = control
+        // Under a deadline a baseline gets at most a fifth of the time left: it is one
+        // candidate, and the search after it is what more time buys (at 10 × 20 × 200 the
+        // layer-only exact LP alone took every second of a 10 s limit).
+        var baselineControl =
+          control.remainingSeconds.map { control.limited(toSeconds: $0 * Self.baselineTimeShare) } ?? control
         if let outer = control.progress {
           let outerBound = bound
           baselineControl.progress = { p in
