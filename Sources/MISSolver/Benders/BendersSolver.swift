@@ -18,15 +18,16 @@ public struct BendersOptions: Sendable, Hashable {
   public var roundingHeuristic: Bool
   /// Branch on the placements with the most demand-weighted saving first (`GLP_IBRANCH`).
   public var branchingPriorities: Bool
-  /// GLPK's own cut families on the master (default: knapsack covers on the capacity rows;
-  /// MIR measured slightly slower, both together clearly slower).
+  /// GLPK's own cut families on the master (default: Gomory mixed-integer cuts at the root
+  /// and knapsack covers on the capacity rows; adding MIR measured weaker bounds, see
+  /// `Docs/exact-solver.md`).
   public var glpkCuts: MIPOptions.Cuts
 
   /// Creates options; the defaults are the measured best of `Docs/exact-solver.md`.
   public init(
     rootRounds: Int = 100, fractionalCuts: Bool = true, rootCutRounds: Int = 20, nodeCutRounds: Int = 1,
     roundingHeuristic: Bool = true, branchingPriorities: Bool = false,
-    glpkCuts: MIPOptions.Cuts = MIPOptions.Cuts(cover: true)
+    glpkCuts: MIPOptions.Cuts = MIPOptions.Cuts(gomory: true, cover: true)
   ) {
     self.rootRounds = rootRounds
     self.fractionalCuts = fractionalCuts
