@@ -249,6 +249,33 @@ private func solverBlock(_ result: PlanningResult) throws -> [String: Any] {
     }
   }
 
+  /// Under a time limit, above approx's branch-and-cut size (5 × 8 × 40: about 9 800
+  /// columns), the search has the whole limit: exact answers with its plan, saying the
+  /// branch and cut had no time, and auto says approx had all of it.
+  @Test func timeLimitedExactAboveTheQuickSizeGivesTheSearchTheWholeLimit() throws {
+    let instance = InstanceGenerator.generate(
+      GeneratorOptions(kind: .paper, seed: 1, registries: 5, nodes: 8, images: 40, capacityFraction: 0.3))
+    let index = try ProblemIndex(instance)
+    var options = PlannerOptions()
+    options.timeLimitSeconds = 1
+    let exact = try Planner.solve(index, method: .exact, options: options)
+    #expect(exact.report.method == "exact")
+    #expect(exact.metrics?.feasible == true)
+    #expect(exact.report.detail("warmStart") == .string("approx"), "\(exact.report.details)")
+    guard case .string(let why)? = exact.report.detail("exactNotRun") else {
+      Issue.record("no exactNotRun detail: \(exact.report.details)")
+      return
+    }
+    #expect(why.contains("time limit"), "\(why)")
+    let auto = try Planner.solve(index, method: .auto, options: options)
+    #expect(auto.report.detail("autoChoice") == .string("approx"))
+    guard case .string(let reason)? = auto.report.detail("autoReason") else {
+      Issue.record("no autoReason: \(auto.report.details)")
+      return
+    }
+    #expect(reason.contains("not small") && reason.contains("had all of it"), "\(reason)")
+  }
+
   /// Over the exact method's size limit the warm start is the answer, labelled as such;
   /// without a warm start the refusal is.
   @Test func exactOverItsSizeLimitAnswersWithTheWarmStart() throws {

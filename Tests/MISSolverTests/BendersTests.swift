@@ -30,6 +30,9 @@ import Testing
     var mir = BendersOptions.minimal
     mir.glpkCuts = MIPOptions.Cuts(mir: true)
     out.append(("mirCuts", mir))
+    var gomory = BendersOptions.minimal
+    gomory.glpkCuts = MIPOptions.Cuts(gomory: true)
+    out.append(("gomoryCuts", gomory))
     var all = BendersOptions()
     all.branchingPriorities = true
     all.glpkCuts = .all
