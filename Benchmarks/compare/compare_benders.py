@@ -32,6 +32,8 @@ import sys
 import tempfile
 import time
 
+import highs_model
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 BENCH = os.path.dirname(HERE)
 DRIVER = os.path.join(HERE, "BendersBench", ".build", "release", "BendersBench")
@@ -43,14 +45,7 @@ def run(args):
 
 
 def highs(path, constant, time_limit):
-    import highspy
-
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", float(time_limit))
-    h.setOptionValue("threads", 1)
-    h.readModel(path)
-    h.changeObjectiveOffset(float(constant))
+    h = highs_model.load(path, constant, time_limit)
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
     h.run()

@@ -61,13 +61,9 @@ def run(cmd, cap):
 
 def highs_child(mps, constant, limit):
     """In a child process: the MIP by HiGHS under a time limit; prints one JSON line."""
-    import highspy
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", float(limit))
-    h.setOptionValue("threads", 1)
-    h.readModel(mps)
-    h.changeObjectiveOffset(constant)
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "compare"))
+    import highs_model
+    h = highs_model.load(mps, constant, limit)
     h.run()
     info = h.getInfo()
     has_plan = info.primal_solution_status == 2  # kSolutionStatusFeasible

@@ -163,6 +163,13 @@ enum Markdown {
           + "--output Benchmarks/results/exact-vs-highs.csv"
       ),
       (
+        "exact-gomory.csv", "The exact method's branch and cut: GLPK's cut families on the Benders master",
+        "python3 Benchmarks/compare/compare_benders.py --sizes 3x4x15,4x6x25 --seeds 1,3 --connections 3 "
+          + "--time-limit 30 --solvers glpk-benders --benders-options cuts=cover --label=-cover "
+          + "--output Benchmarks/results/exact-gomory.csv, then the same with cuts=gomory+cover and "
+          + "cuts=gomory+mir+cover (--label to match, --append)"
+      ),
+      (
         "engine-scale.csv", "Approximate planner on the relaxation engine, by size",
         "python3 Benchmarks/engine/scale.py"
       ),
