@@ -45,8 +45,9 @@ public struct PlannerOptions: Sendable {
   public var startPlan: Plan? = nil
   /// Whether the exact method starts from the approximate plan when no ``startPlan`` is
   /// given (default `true`). The approximate solve gets at most a quarter of the time limit
-  /// on small models and 75 % on larger ones; on a model over ``maximumNonzeros`` it is the
-  /// whole answer (detail `exactNotRun`).
+  /// on small models and all of it on larger ones (the branch and cut then runs only if the
+  /// search stops early with time left); there, and on a model over ``maximumNonzeros``, it
+  /// can be the whole answer (detail `exactNotRun`).
   public var warmStart: Bool = true
   /// The exact method's size limit, in non-zeros of its model (default 5 000 000, see
   /// ``/MISSolver/ExactSolver/Options/maximumNonzeros``; at least 0). Over it, the exact
