@@ -369,7 +369,7 @@ public enum Planner {
     // 5 × 8 × 40 or 10 × 20 × 200 (2–40 s), and the plans ended up to 14 % worse than the
     // approx method's with the same limit (10 × 20 × 200, 2 s: 36 106 against 31 716).
     let quickUpTo =
-      control.deadline != nil ? ApproxSolver.Options().branchAndCutColumns : exactQuickWarmStartColumns
+      control.deadline != nil ? timeLimitedQuickColumns : exactQuickWarmStartColumns
     let small = estimatedColumns(index) <= quickUpTo
     if startMatrix == nil, options.warmStart, !control.isStopRequested {
       let fraction = small ? 0.25 : 1
@@ -462,7 +462,7 @@ public enum Planner {
     // the search stops early (see ``exact(_:_:control:start:)``: the branch and cut after
     // the search never improved its plan there, and at 10 × 20 × 200 with 40 s the 80/20
     // split ended at 30 034 against approx's 29 912).
-    let searchFirst = budget != nil && columns > ApproxSolver.Options().branchAndCutColumns
+    let searchFirst = budget != nil && columns > timeLimitedQuickColumns
     let exactMayRun =
       columns <= autoExactColumnLimit && !searchFirst
       && (budget.map { 0.2 * $0 >= autoExactMinimumSeconds } ?? true)
@@ -488,7 +488,7 @@ public enum Planner {
       reason = "interrupted before exact could run"
     } else if searchFirst, control.stopReason() != nil {
       reason =
-        "the model is not small (about \(columns) routing columns > \(ApproxSolver.Options().branchAndCutColumns)): "
+        "the model is not small (about \(columns) routing columns > \(timeLimitedQuickColumns)): "
         + "under a time limit approx's search had all of it"
     } else if !exactMayRun, !searchFirst, let budget {
       reason =
@@ -562,6 +562,11 @@ public enum Planner {
   /// Up to this many estimated routing columns the exact method's warm start skips the
   /// neighbourhood search (see ``exact(_:_:control:start:)``).
   static let exactQuickWarmStartColumns = 40_000
+
+  /// Under a time limit, up to this many estimated routing columns (where approx's own
+  /// branch-and-cut step ends) the exact method's warm start is the quick one; above it
+  /// `exact` and `auto` give the search the whole limit.
+  static let timeLimitedQuickColumns = ApproxSolver.Options().branchAndCutColumns
 
   /// Above this many estimated routing columns `auto` does not try the exact solver.
   public static let autoExactColumnLimit = 100_000
