@@ -17,7 +17,10 @@ Run from the repository root after `swift build -c release` (and `pip install hi
 for the HiGHS peer):
 
     python3 Benchmarks/engine/scale.py [--sizes 5x10x50,10x20x200,20x50x2000]
-        [--peers] [--peers-up-to IMAGES] [--cap 300]
+        [--peers] [--peers-up-to IMAGES] [--cap 300] [--keep-peers]
+
+`--keep-peers` (without `--peers`) re-measures only the planner and keeps the peer rows of
+the existing CSV for the same sizes, marked "kept from an earlier run".
 
 HiGHS reads the objective row's RHS of the exported MPS as an offset of minus the constant
 that `mis export` prints (GLPK reads it as plus); the script checks that and sets the offset
@@ -88,7 +91,7 @@ def chart(rows, path):
              'font-family="sans-serif" font-size="11">']
     for k, (key, title) in enumerate(panels):
         pts = [(float(r["size"].split("x")[2]), float(r[key]), r["tool"]) for r in rows
-               if r.get(key) not in (None, "") and r.get("note") != "timeout"]
+               if r.get(key) not in (None, "") and "timeout" not in (r.get("note") or "")]
         if not pts:
             continue
         xs = [math.log10(p[0]) for p in pts]
@@ -138,6 +141,9 @@ def main():
     ap.add_argument("--peer-cap", type=int, default=None, help="seconds per peer LP run (default: --cap)")
     ap.add_argument("--peers-up-to", type=int, default=None,
                     help="run the peers only on sizes with at most this many images")
+    ap.add_argument("--keep-peers", action="store_true",
+                    help="without --peers: keep the peer rows (GLPK, HiGHS) of the existing CSV for these sizes, "
+                         "so that re-measuring the planner does not drop the slow peer LPs")
     ap.add_argument("--highs-child", nargs=3, metavar=("MPS", "CONSTANT", "CAP"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.highs_child:
@@ -191,6 +197,15 @@ def main():
                 print(rows[-1], flush=True)
     keys = ["size", "tool", "seconds", "peakMiB", "objective", "bound", "certifiedRatio", "boundSource",
             "relaxationSeconds", "improveSeconds", "baselinesSeconds", "note"]
+    if args.keep_peers and not args.peers and os.path.exists(OUT):
+        sizes = args.sizes.split(",")
+        with open(OUT, newline="") as f:
+            kept = [r for r in csv.DictReader(f) if r["tool"] != "mis approx" and r["size"] in sizes]
+        for r in kept:
+            note = r.get("note") or ""
+            if "kept from an earlier run" not in note:
+                r["note"] = (note + "; " if note else "") + "kept from an earlier run"
+        rows = sorted(rows + kept, key=lambda r: (sizes.index(r["size"]), r["tool"] != "mis approx"))
     with open(OUT, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=keys)
         w.writeheader()

@@ -174,6 +174,10 @@ enum Markdown {
         "python3 Benchmarks/engine/scale.py"
       ),
       ("anytime.csv", "Plan quality against time: every method and HiGHS", "python3 Benchmarks/engine/anytime.py"),
+      (
+        "engine-tight.csv", "The Lagrangian bound against the LP where capacity is tight (mid size)",
+        "python3 Benchmarks/engine/tight.py --baseline-mis PATH"
+      ),
     ]
     // Figures that a results file's own command writes next to the report's.
     let figures = [

@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""The relaxation engine where capacity is tight at mid size: bound against the LP value.
+
+Between the models small enough for the exact LP (`exactLPRowLimit`) and the fleet sizes
+where capacity is slack, `approx` certifies its plan with the Lagrangian bound alone. This
+script measures how far that bound sits below the LP value there, and what plan comes out,
+on paper-kind instances with 3 connections and capacity 0.3:
+
+* `mis solve --method approx --json --timings` end to end (wall seconds and peak RSS from
+  /usr/bin/time; objective, bound, bound source, relaxation iterations and seconds);
+* optionally the same with a second `mis` binary (`--baseline-mis`, e.g. a build of the
+  previous commit), in the same run, for a before/after comparison;
+* the LP value of the same instance: its compact model (`mis export --format mps`) solved
+  by HiGHS (`highspy`, dual simplex, one thread) in a child process under a cap.
+
+Writes Benchmarks/results/engine-tight.csv. Run from the repository root after
+`swift build -c release` and `pip install highspy`:
+
+    python3 Benchmarks/engine/tight.py [--instances 10x20x200:1,...] [--baseline-mis PATH]
+        [--cap 600]
+"""
+import argparse
+import csv
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import scale  # noqa: E402  (timed, the HiGHS child)
+
+ROOT = scale.ROOT
+MIS = scale.MIS
+OUT = os.path.join(ROOT, "Benchmarks", "results", "engine-tight.csv")
+DEFAULT = "7x15x100:2,8x20x150:3,10x20x200:1,10x20x200:4,10x20x200:8,10x30x300:5"
+
+
+def approx(mis, inst, cap, label, name):
+    sec, mib, out, to = scale.timed([mis, "solve", inst, "--method", "approx", "--json", "--timings"], cap)
+    row = {"instance": name, "tool": label, "seconds": round(sec, 2), "peakMiB": mib and round(mib)}
+    if not to and out.strip():
+        s = json.loads(out)["solver"]
+        row.update({k: s.get(k) for k in ("objective", "bound", "boundSource", "relaxationIterations",
+                                             "relaxationSeconds")})
+    else:
+        row["note"] = "timeout"
+    print(row, flush=True)
+    return row
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--instances", default=DEFAULT, help="RxNxI:seed,...")
+    ap.add_argument("--baseline-mis", default=None, help="a second mis binary, run on the same instances")
+    ap.add_argument("--baseline-label", default="mis approx (baseline)")
+    ap.add_argument("--cap", type=int, default=600, help="seconds per run")
+    args = ap.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for spec in args.instances.split(","):
+            size, seed = spec.split(":")
+            r, n, i = (int(x) for x in size.split("x"))
+            name = f"paper {size} seed {seed}"
+            inst = os.path.join(tmp, f"p{size}-{seed}.json")
+            subprocess.run(
+                [MIS, "generate", "--kind", "paper", "--seed", seed, "--registries", str(r), "--nodes", str(n),
+                 "--images", str(i), "--connections", "3", "--capacity-fraction", "0.3", "--output", inst],
+                check=True, capture_output=True)
+            mine = [approx(MIS, inst, args.cap, "mis approx", name)]
+            if args.baseline_mis:
+                mine.append(approx(args.baseline_mis, inst, args.cap, args.baseline_label, name))
+            mps = os.path.join(tmp, f"p{size}-{seed}.mps")
+            ex = subprocess.run([MIS, "export", inst, "--format", "mps", "--output", mps], capture_output=True,
+                                text=True)
+            m = re.search(r"objective constant: ([0-9.e+-]+)", ex.stdout + ex.stderr)
+            constant = float(m.group(1)) if m else 0.0
+            sec, mib, out, to = scale.timed(
+                [sys.executable, scale.__file__, "--highs-child", mps, repr(constant), str(args.cap)], args.cap + 30)
+            lp = {"instance": name, "tool": "highs compact LP", "seconds": round(sec, 2),
+                  "peakMiB": mib and round(mib)}
+            value = None
+            try:
+                h = json.loads(out.strip().splitlines()[-1])
+                if h["status"] == "Optimal":
+                    value = h["value"]
+                    lp.update({"bound": value, "note": f"LP value, {h['seconds']:.1f} s of it in the solve"})
+                else:
+                    lp["note"] = "timeout"
+            except (IndexError, ValueError, KeyError):
+                lp["note"] = "timeout" if to else "not run (highspy missing?)"
+            print(lp, flush=True)
+            for row in mine:
+                if value and row.get("bound") is not None:
+                    row["belowLP"] = round((value - row["bound"]) / value, 6)
+            rows += mine + [lp]
+    keys = ["instance", "tool", "seconds", "peakMiB", "objective", "bound", "belowLP", "boundSource",
+            "relaxationIterations", "relaxationSeconds", "note"]
+    with open(OUT, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=keys)
+        w.writeheader()
+        for row in rows:
+            w.writerow({k: row.get(k) for k in keys})
+    print("wrote", OUT)
+
+
+if __name__ == "__main__":
+    main()
