@@ -151,10 +151,10 @@ public struct ApproxSolver: Sendable {
     public var dominance: Bool = true
     /// How the relaxation is solved (default ``RelaxationMethod/automatic``).
     public var relaxation: RelaxationMethod = .automatic
-    /// Volume iterations of the Lagrangian engine at most (default 600): its default
+    /// Volume iterations of the Lagrangian engine at most (default 1 500): its default
     /// effort, lowered on large models to a fixed budget of work (about 1.5·10^10 visits of
     /// model entries, a few seconds) whatever the machine; never below 40.
-    public var relaxationIterations: Int = 600
+    public var relaxationIterations: Int = 1_500
     /// The automatic relaxation also solves the exact LP (GLPK's dual simplex on the
     /// compact model) when that model has at most this many rows (default 50 000: the
     /// paper-scale 5 × 10 × 50 catalogue, 42 000 rows, solves in about 15 s).

@@ -302,7 +302,7 @@ import Testing
   }
 
   /// Given enough iterations the volume phase closes at least half of the gap between the
-  /// coordinate descent's bound and the LP value (90 % or more on three of these five
+  /// coordinate descent's bound and the LP value (90 % or more on four of these five
   /// instances; convergence is slow where capacity is tight), and never passes the LP. (Where a node has no
   /// origin link the engine's model, with its virtual origin, is weaker than the LP; those
   /// instances are left out.)

@@ -96,8 +96,8 @@ public struct FractionalPlan: Sendable {
 package struct LagrangianRelaxation: Sendable {
   /// Options with documented defaults.
   package struct Options: Sendable {
-    /// Volume iterations at most (default 600): the default effort.
-    package var maximumIterations = 600
+    /// Volume iterations at most (default 1 500): the default effort.
+    package var maximumIterations = 1_500
     /// Coordinate-descent sweeps at most before the volume iterations (default 60).
     package var maximumSweeps = 60
     /// Stop when the relative gap between the bound and the averaged primal's value, and
