@@ -60,6 +60,16 @@ def timed(cmd, cap):
     return float(last[0]), float(last[1]) / 1024, out, False
 
 
+def write_csv(path, keys, rows):
+    """Writes `rows` (dicts) with the columns `keys`, missing values empty."""
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=keys)
+        w.writeheader()
+        for row in rows:
+            w.writerow({k: row.get(k) for k in keys})
+    print("wrote", path)
+
+
 def highs_child(mps, constant, cap):
     """In a child process: the compact LP by HiGHS; prints one JSON line."""
     import highspy
@@ -206,12 +216,7 @@ def main():
             if "kept from an earlier run" not in note:
                 r["note"] = (note + "; " if note else "") + "kept from an earlier run"
         rows = sorted(rows + kept, key=lambda r: (sizes.index(r["size"]), r["tool"] != "mis approx"))
-    with open(OUT, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=keys)
-        w.writeheader()
-        for row in rows:
-            w.writerow({k: row.get(k) for k in keys})
-    print("wrote", OUT)
+    write_csv(OUT, keys, rows)
     svg = os.path.join(ROOT, "Docs", "benchmarks", "engine-scale.svg")
     chart(rows, svg)
     print("wrote", svg)

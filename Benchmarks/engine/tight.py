@@ -20,7 +20,6 @@ Writes Benchmarks/results/engine-tight.csv. Run from the repository root after
         [--cap 600]
 """
 import argparse
-import csv
 import json
 import os
 import re
@@ -97,12 +96,7 @@ def main():
             rows += mine + [lp]
     keys = ["instance", "tool", "seconds", "peakMiB", "objective", "bound", "belowLP", "boundSource",
             "relaxationIterations", "relaxationSeconds", "note"]
-    with open(OUT, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=keys)
-        w.writeheader()
-        for row in rows:
-            w.writerow({k: row.get(k) for k in keys})
-    print("wrote", OUT)
+    scale.write_csv(OUT, keys, rows)
 
 
 if __name__ == "__main__":
