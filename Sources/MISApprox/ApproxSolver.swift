@@ -784,9 +784,7 @@ public struct ApproxSolver: Sendable {
         if found { return }
         if x > 1e-9, index.layerSize[l] > index.capacity[r] { found = true }
         if z > 1e-9 {
-          let bytes =
-            fileBytes
-            ?? index.layerClasses[l].reduce(Int64(0)) { ModelLimits.addingBytes($0, index.classSize[Int($1)]) }
+          let bytes = fileBytes ?? index.fileBytes(ofLayer: l)
           fileBytes = bytes
           if bytes > index.capacity[r] { found = true }
         }

@@ -38,6 +38,15 @@ extension ProblemIndex {
   /// The files of layer `l` (dense indices, in the instance's order).
   public func files(ofLayer l: Int) -> [Int] { layerFiles[l].map { Int($0) } }
 
+  /// The bytes of layer `l`'s files, each counted once: what a file-level copy of it stores
+  /// on a registry where no other layer shares its files (clamped like every byte total,
+  /// ``ModelLimits/addingBytes(_:_:)``).
+  package func fileBytes(ofLayer l: Int) -> Int64 {
+    var total: Int64 = 0
+    for c in layerClasses[l] { total = ModelLimits.addingBytes(total, classSize[Int(c)]) }
+    return total
+  }
+
   /// The nodes with demand for layer `l` (`D[n,l] > 0`), ascending, with that demand.
   public func demandedNodes(ofLayer l: Int) -> [(node: Int, demand: Double)] {
     layerDemand.range(l).map { (Int(layerDemand.values[$0]), layerDemandValue[$0]) }

@@ -104,12 +104,7 @@ package struct RelaxationModel: Sendable {
     let allowLayer = granularities.contains(.layer)
     let allowFile = granularities.contains(.file)
 
-    var layerFileBytes = [Int64](repeating: 0, count: L)
-    for l in 0..<L {
-      var total: Int64 = 0
-      for c in index.layerClasses[l] { total = ModelLimits.addingBytes(total, index.classSize[Int(c)]) }
-      layerFileBytes[l] = total
-    }
+    let layerFileBytes = (0..<L).map { index.fileBytes(ofLayer: $0) }
 
     var layerSiteStart = [Int](repeating: 0, count: L + 1)
     var siteRegistry: [Int32] = []
