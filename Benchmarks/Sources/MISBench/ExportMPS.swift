@@ -12,12 +12,20 @@ struct ExportMPS: ParsableCommand {
   @OptionGroup var instance: InstanceOptions
   @Option(help: "The MPS file to write.") var output: String
   @Flag(help: "Write the LP relaxation (no integer columns) instead of the MIP.") var relaxation = false
+  @Flag(
+    help: """
+      Keep the copies larger than their registry (Docs/model.md §6 without the reduction that depends on \
+      the capacities): the model whose LP the relaxation engine's Lagrangian dual approaches.
+      """)
+  var keepOversizedCopies = false
   @Flag(help: "Also solve with GLPK and print a JSON line with objective and seconds.") var solve = false
   @Option(help: "GLPK time limit, seconds.") var timeLimit = 60.0
 
   func run() throws {
     let index = try ProblemIndex(InstanceGenerator.generate(instance.spec.options))
-    let formulation = Formulation(index)
+    var reductions = Reductions.all
+    if keepOversizedCopies { reductions.oversizedCopies = false }
+    let formulation = Formulation(index, reductions: reductions)
     var model = formulation.model
     if relaxation {
       for j in model.columns.indices { model.columns[j].isInteger = false }

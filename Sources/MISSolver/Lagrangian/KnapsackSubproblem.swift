@@ -46,6 +46,19 @@ struct KnapsackSubproblem: Sendable {
   let groupEntrySite: [Int32]
   /// Scratch: `Σ λ` over each site's shared groups.
   private var siteCost: [Double]
+  /// Per site: its layer-level copy is larger than its registry.
+  let layerOversized: [Bool]
+  /// Per site: its layer's files together are larger than its registry (no file-level
+  /// copy can be stored there).
+  let fileOversized: [Bool]
+  /// Leave out the copies that cannot fit their registry (``layerOversized``,
+  /// ``fileOversized``; default false). No plan stores such a copy, so the subproblem with
+  /// them left out still relaxes every plan and its value is still a proven bound on the
+  /// optimum; it may pass the LP of the model that keeps them. Its critical ratios are
+  /// not prices of that LP's value function (the set of copies changes with the capacity).
+  var excludeOversized = false
+  /// Whether some copy is larger than its registry.
+  var hasOversized: Bool { layerOversized.contains(true) || fileOversized.contains(true) }
 
   init(model: RelaxationModel) {
     var privateGroup = [Int32](repeating: -1, count: model.siteCount)
@@ -60,6 +73,15 @@ struct KnapsackSubproblem: Sendable {
     self.privateGroup = privateGroup
     groupEntrySite = model.groupEntries.map { entrySite[Int($0)] }
     siteCost = [Double](repeating: 0, count: model.siteCount)
+    let index = model.index
+    layerOversized = (0..<model.siteCount).map { s in
+      model.siteHasLayer[s]
+        && index.layerSize[Int(model.siteLayer[s])] > index.capacity[Int(model.siteRegistry[s])]
+    }
+    fileOversized = (0..<model.siteCount).map { s in
+      model.siteHasFile[s]
+        && index.fileBytes(ofLayer: Int(model.siteLayer[s])) > index.capacity[Int(model.siteRegistry[s])]
+    }
     x = [Double](repeating: 0, count: model.siteCount)
     z = [Double](repeating: 0, count: model.siteCount)
     y = [Double](repeating: 0, count: model.groupCount)
@@ -120,6 +142,7 @@ struct KnapsackSubproblem: Sendable {
     let accFc = accF
     let privateGroup = self.privateGroup
     let groupEntrySite = self.groupEntrySite
+    let excluded = excludeOversized ? (layer: layerOversized, file: fileOversized) : nil
     let stepFrom = step?.from ?? []
     let stepSize = step?.size ?? 0
     let stepping = step != nil
@@ -186,12 +209,12 @@ struct KnapsackSubproblem: Sendable {
                           zP.mutablePointer[s] = 0
                           var fileValue = 0.0
                           var fileSize = 0.0
-                          if model.siteHasFile[s] {
+                          if model.siteHasFile[s], excluded?.file[s] != true {
                             fileValue = accFc[s] - costP.pointer[s]
                             let own = Int(privateGroup[s])
                             if own >= 0 { fileSize = model.groupSize[own] }
                           }
-                          let layerValue = model.siteHasLayer[s] ? accLc[s] : 0
+                          let layerValue = model.siteHasLayer[s] && excluded?.layer[s] != true ? accLc[s] : 0
                           let layerSize = Double(index.layerSize[Int(model.siteLayer[s])])
                           Self.addSiteItems(
                             site: Int32(s), layer: (layerSize, layerValue), file: (fileSize, fileValue), to: &items)

@@ -104,8 +104,6 @@ package struct RelaxationModel: Sendable {
     let allowLayer = granularities.contains(.layer)
     let allowFile = granularities.contains(.file)
 
-    let layerFileBytes = (0..<L).map { index.fileBytes(ofLayer: $0) }
-
     var layerSiteStart = [Int](repeating: 0, count: L + 1)
     var siteRegistry: [Int32] = []
     var siteLayer: [Int32] = []

@@ -62,8 +62,50 @@ extension LagrangianRelaxation {
     var stop = Stop.iterationLimit
     var primalViolation = Double.infinity
     var lastImprovementCheck = Double.infinity
+    // After the iterations on the model with every copy, more iterations on the subproblem
+    // without the copies larger than their registry (``Options/excludeOversizedCopies``):
+    // a higher bound. The capacity prices, the averaged primal and the subproblem's plan
+    // stay those of the first model, whose value is convex in the capacities.
+    var reducedPending = sub.hasOversized && options.excludeOversizedCopies
+    var iterationLimit = options.maximumIterations
+    var kept: Plans? = nil
+    // The iteration after which the direction's averages start again (at the switch).
+    var averagesFrom = 0
 
-    while iteration < options.maximumIterations {
+    /// The averaged primal, and the subproblem's 0/1 point at the best multipliers: it
+    /// seeds the Lagrangian heuristic (the split item of each knapsack is left out, so the
+    /// point fits every registry). Evaluates the subproblem there, which may lower the best
+    /// value.
+    func plans() -> Plans {
+      // `lam` would share `lamBest`'s storage after a serious step: let it go, or the
+      // evaluation copies it.
+      lam = []
+      sub.evaluate(
+        model, pi: piBest, lam: &lamBest, layerBlocks: layerBlocks, workers: workers, accL: &accL, accF: &accF)
+      if sub.value <= bestValue {
+        if sub.value < bestValue {
+          bestValue = sub.value
+          history.append(model.referenceLatency - bestValue)
+        }
+        if kept == nil { bestPrice = sub.price }
+      }
+      if iteration == 0 {
+        xBar = sub.x
+        zBar = sub.z
+      }
+      let L = model.index.layerCount
+      return Plans(
+        fractional: FractionalPlan(
+          layerCount: L, registryCount: R, siteLayer: model.siteLayer, siteRegistry: model.siteRegistry,
+          layerShares: xBar, fileShares: zBar, layerSiteStart: model.layerSiteStart),
+        subproblem: FractionalPlan(
+          layerCount: L, registryCount: R, siteLayer: model.siteLayer, siteRegistry: model.siteRegistry,
+          layerShares: sub.x.map { $0 >= 1 ? 1 : 0 }, fileShares: sub.z.map { $0 >= 1 ? 1 : 0 },
+          layerSiteStart: model.layerSiteStart),
+        primalSaving: savingBar, primalViolation: primalViolation)
+    }
+
+    while iteration < iterationLimit {
       if let shouldStop = options.shouldStop, shouldStop() {
         stop = .stopped
         break
@@ -71,8 +113,9 @@ extension LagrangianRelaxation {
       iteration += 1
       // The sharing multipliers' step from the last iteration is taken inside the
       // evaluation, fused with the pass that also sums the direction's sharing terms.
+      let averaging = iteration > averagesFrom + 1
       sub.evaluate(
-        model, pi: pi, lam: &lam, step: sharingStep, averages: iteration > 1 ? (yBar, zBar) : nil,
+        model, pi: pi, lam: &lam, step: sharingStep, averages: averaging ? (yBar, zBar) : nil,
         layerBlocks: layerBlocks, workers: workers, accL: &accL, accF: &accF)
       // Taken: drop its hold on the multipliers it started from, so that at most two
       // copies of them (these and the best) are alive at once.
@@ -92,7 +135,7 @@ extension LagrangianRelaxation {
         vv += v * v
       }
       var alpha = 1.0
-      if iteration > 1 {
+      if averaging {
         alpha = alphaMax
         let denominator = gg - 2 * gv + vv
         if denominator > 0 { alpha = min(alphaMax, max(alphaMax / 10, (vv - gv) / denominator)) }
@@ -113,7 +156,7 @@ extension LagrangianRelaxation {
         bestValue = value
         piBest = pi
         lamBest = lam
-        bestPrice = sub.price
+        if kept == nil { bestPrice = sub.price }
       } else {
         redCount += 1
         if redCount >= 10 {
@@ -169,7 +212,22 @@ extension LagrangianRelaxation {
       }
       primalViolation = violation
       let gap = (bestValue - savingBar) / max(1e-12, abs(bestValue))
-      if violation <= options.tolerance && gap >= -options.tolerance && gap <= options.tolerance {
+      let converged = violation <= options.tolerance && gap >= -options.tolerance && gap <= options.tolerance
+      if reducedPending && (converged || iteration >= options.maximumIterations) {
+        // Done with the model with every copy: keep what it gives, and go on without the
+        // copies that cannot fit, from the best multipliers, with fresh averages.
+        reducedPending = false
+        kept = plans()
+        sub.excludeOversized = true
+        iterationLimit = iteration + max(1, options.maximumIterations / 2)
+        averagesFrom = iteration
+        redCount = 0
+        pi = piBest
+        lam = lamBest
+        sharingStep = nil
+        continue
+      }
+      if converged {
         stop = .converged
         break
       }
@@ -185,36 +243,21 @@ extension LagrangianRelaxation {
       sharingStep = KnapsackSubproblem.SharingStep(from: lamBest, size: step)
     }
 
-    // The subproblem at the best multipliers: its 0/1 part seeds the Lagrangian heuristic
-    // (the split item of each knapsack is left out, so the point fits every registry).
-    // `lam` would share `lamBest`'s storage after a serious step: let it go, or the
-    // evaluation copies it.
-    lam = []
-    sub.evaluate(model, pi: piBest, lam: &lamBest, layerBlocks: layerBlocks, workers: workers, accL: &accL, accF: &accF)
-    if sub.value <= bestValue {
-      if sub.value < bestValue {
-        bestValue = sub.value
-        history.append(model.referenceLatency - bestValue)
-      }
-      bestPrice = sub.price
-    }
-    if iteration == 0 {
-      xBar = sub.x
-      zBar = sub.z
-    }
-    let L = model.index.layerCount
-    let fractional = FractionalPlan(
-      layerCount: L, registryCount: R, siteLayer: model.siteLayer, siteRegistry: model.siteRegistry,
-      layerShares: xBar, fileShares: zBar, layerSiteStart: model.layerSiteStart)
-    let subproblemPlan = FractionalPlan(
-      layerCount: L, registryCount: R, siteLayer: model.siteLayer, siteRegistry: model.siteRegistry,
-      layerShares: sub.x.map { $0 >= 1 ? 1 : 0 }, fileShares: sub.z.map { $0 >= 1 ? 1 : 0 },
-      layerSiteStart: model.layerSiteStart)
+    let last = plans()
+    let result = kept ?? last
     let bound = bestValue.isFinite ? model.referenceLatency - bestValue : model.referenceLatency
     return Result(
       lowerBound: bound, boundHistory: history, capacityPrices: bestPrice.map { $0 * 1_073_741_824 },
-      fractional: fractional, subproblemPlan: subproblemPlan, primalSaving: savingBar,
-      primalViolation: primalViolation, iterations: iteration, sweeps: sweeps, stop: stop)
+      fractional: result.fractional, subproblemPlan: result.subproblem, primalSaving: result.primalSaving,
+      primalViolation: result.primalViolation, iterations: iteration, sweeps: sweeps, stop: stop)
+  }
+
+  /// What the volume phase hands on besides its bound.
+  struct Plans {
+    var fractional: FractionalPlan
+    var subproblem: FractionalPlan
+    var primalSaving: Double
+    var primalViolation: Double
   }
 
   /// The per-pair factor of the assignment multipliers' step: the square root of the
