@@ -69,6 +69,14 @@ public struct ExactSolver: Sendable {
     /// limit, unlike a time limit: the same instance and options stop at the same point on
     /// every run. Must be ≥ 0.
     public var nodeLimit: Int?
+    /// Stop the branch and cut at the first GLPK callback once its *work* exceeds this
+    /// (`nil`, the default: no limit), like ``nodeLimit``: the best plan and bound so far,
+    /// status `feasible` unless optimality is proven (`nodeLimitReached` in the details
+    /// covers both limits). Work is GLPK's simplex iterations (root and nodes) times the
+    /// size (rows + columns) of the model GLPK starts from: an iteration costs about that
+    /// much, so the limit buys comparable time on models whose node LPs are short or long,
+    /// which a node limit does not. Deterministic. Must be ≥ 0.
+    public var workLimit: Int?
     /// Refuse models with more non-zeros than this (default 5 000 000), with
     /// ``SolverError/tooLarge(reason:)``, before GLPK allocates anything: the reduced
     /// model (the Benders master with that formulation) once built, and before building,
@@ -155,6 +163,9 @@ public struct ExactSolver: Sendable {
     }
     if let limit = options.nodeLimit, limit < 0 {
       throw .invalidOptions(reason: "the node limit must be ≥ 0, got \(limit)")
+    }
+    if let limit = options.workLimit, limit < 0 {
+      throw .invalidOptions(reason: "the work limit must be ≥ 0, got \(limit)")
     }
     if let start = options.startPlan,
       start.layerCount != index.layerCount || start.registryCount != index.registryCount
@@ -287,6 +298,7 @@ public struct ExactSolver: Sendable {
       timeLimitSeconds: remaining(), relativeGap: options.relativeGap, presolve: options.presolve,
       cuts: options.cuts, heuristics: options.heuristics)
     mip.nodeLimit = options.nodeLimit
+    mip.iterationLimit = options.iterationLimit(for: formulation.model)
     if let start = startMatrix {
       if let values = formulation.columnValues(for: start) {
         mip.incumbent = values
@@ -521,5 +533,12 @@ public struct ExactSolver: Sendable {
       throw .invalidInstance(error)
     }
     return try solve(index)
+  }
+}
+
+extension ExactSolver.Options {
+  /// GLPK's simplex iteration limit that ``workLimit`` gives on `model` (`nil` without one).
+  func iterationLimit(for model: LinearModel) -> Int? {
+    workLimit.map { max(1, $0 / max(1, model.rows.count + model.columns.count)) }
   }
 }

@@ -78,8 +78,10 @@ import Testing
     } catch { fatalError("\(error)") }
   }()
 
-  @Test(arguments: [ExactFormulation.benders, .compact])
-  func nodeLimitStopsDeterministicallyWithAPlanAndABound(formulation: ExactFormulation) throws {
+  /// A node limit and a work limit (simplex iterations × model size) each stop the branch
+  /// and cut early, at the same point on every run, with a plan and a bound.
+  @Test(arguments: [ExactFormulation.benders, .compact], [false, true])
+  func effortLimitStopsDeterministicallyWithAPlanAndABound(formulation: ExactFormulation, byWork: Bool) throws {
     var options = ExactSolver.Options()
     options.formulation = formulation
     let full = try ExactSolver(options: options).solve(Self.index)
@@ -92,7 +94,12 @@ import Testing
     let empty = PlacementMatrix(for: Self.index)
     let emptyObjective = try #require(Self.index.evaluate(empty).totalLatencySeconds)
     options.startPlan = empty
-    options.nodeLimit = 2
+    if byWork {
+      // One iteration's worth on a model of this size: the first callback stops it.
+      options.workLimit = 1
+    } else {
+      options.nodeLimit = 2
+    }
     let limited = try ExactSolver(options: options).solve(Self.index)
     let again = try ExactSolver(options: options).solve(Self.index)
     #expect(limited.termination == .completed, "\(limited.termination)")
@@ -105,14 +112,15 @@ import Testing
     #expect((limited.statistics.exact?.nodes ?? .max) < nodes)
   }
 
-  @Test func negativeNodeLimitIsAnError() {
+  @Test(arguments: [false, true])
+  func negativeEffortLimitIsAnError(byWork: Bool) {
     var options = ExactSolver.Options()
-    options.nodeLimit = -1
+    if byWork { options.workLimit = -1 } else { options.nodeLimit = -1 }
     #expect {
       try ExactSolver(options: options).solve(Self.index)
     } throws: { error in
       guard let error = error as? SolverError, case .invalidOptions(let reason) = error else { return false }
-      return reason.contains("node limit")
+      return reason.contains(byWork ? "work limit" : "node limit")
     }
   }
 }

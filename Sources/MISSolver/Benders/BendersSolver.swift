@@ -174,6 +174,7 @@ public struct BendersSolver: Sendable {
     mip.progress = options.progress
     mip.shouldStop = options.shouldStop
     mip.nodeLimit = options.nodeLimit
+    mip.iterationLimit = options.iterationLimit(for: model)
     let callbacks = BendersCallbacks(master: master, options: benders)
     let outcome: MIPOutcome
     let bc: BranchAndCutStatistics
@@ -205,6 +206,7 @@ public struct BendersSolver: Sendable {
     details.append(("fractionalCuts", .number(Double(callbacks.fractionalCuts))))
     details.append(("heuristicSolutions", .number(Double(bc.heuristicSolutions))))
     details.append(("glpkObjective", glpkObjective))
+    details.append(("simplexIterations", .number(Double(outcome.simplexIterations))))
     if outcome.termination == .iterationLimit { details.append(("nodeLimitReached", .bool(true))) }
 
     switch outcome.status {
