@@ -176,7 +176,14 @@ enum Markdown {
       ("anytime.csv", "Plan quality against time: every method and HiGHS", "python3 Benchmarks/engine/anytime.py"),
       (
         "engine-tight.csv", "The Lagrangian bound against the LP where capacity is tight (mid size)",
-        "python3 Benchmarks/engine/tight.py --baseline-mis PATH"
+        "python3 Benchmarks/engine/tight.py --baseline-mis PATH --keep-peers"
+      ),
+      (
+        "quality-harder.csv",
+        "Plan quality on harder paper catalogues: approx against HiGHS and the exact method, 600 s each",
+        "python3 Benchmarks/compare/quality.py --sizes 7x12x90,7x12x90c2,10x20x200 "
+          + "--seeds 7x12x90=1,7x12x90c2=2,10x20x200=1 --time-limit 600 "
+          + "--output Benchmarks/results/quality-harder.csv"
       ),
     ]
     // Figures that a results file's own command writes next to the report's.
