@@ -116,6 +116,7 @@ import Testing
     let optimum = try #require(try ExactSolver().solve(index).objective)
     #expect(Tolerance.atMost(optimum, after))
     with.branchAndCutWork = nil
+    with.branchAndCutSimplexWork = nil
     let proven = try ApproxSolver(options: with).solve(index)
     let objective = try #require(proven.objective)
     #expect(proven.report.status == .optimal, "seed \(seed): \(proven.report.status)")
