@@ -109,14 +109,14 @@ package struct LagrangianRelaxation: Sendable {
     /// phase stops (``Stop/converged``) once its bound meets that plan (to 1e-7 relative):
     /// the plan is then optimal and no better bound exists.
     package var targetSaving: Double? = nil
-    /// Where some copy is larger than its registry, spend the second half of the volume
-    /// iterations (or what follows convergence, when earlier) on the subproblem without such
-    /// copies (default true). No plan can store them, so every evaluation is still a proven
-    /// bound on the optimum, and a higher one: it may pass the LP value of the model that
-    /// keeps them (by 1.6 % where capacity is tight at mid size). The capacity prices stay
-    /// those of the first half, where the model keeps every copy and its value is a convex
-    /// function of the capacities; the averaged primal starts again at the switch, so that
-    /// the plan rounded from it holds no share of a copy that cannot be stored.
+    /// Where some copy is larger than its registry, run half of ``maximumIterations`` more
+    /// volume iterations, after the full model's (or after its convergence, when earlier), on
+    /// the subproblem without such copies, from the best multipliers (default true). No plan
+    /// can store them, so every evaluation is still a proven bound on the optimum, and a
+    /// higher one: it may pass the LP value of the model that keeps them (by 1.6 % where
+    /// capacity is tight at mid size). Only the bound changes: the capacity prices, the
+    /// averaged primal that is rounded and the subproblem's plan stay those of the full
+    /// model's iterations, whose value is a convex function of the capacities.
     package var excludeOversizedCopies = true
     /// Polled between iterations: stop (with the best bound so far) when true.
     package var shouldStop: (@Sendable () -> Bool)? = nil
