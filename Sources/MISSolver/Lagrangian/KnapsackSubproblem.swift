@@ -78,9 +78,11 @@ struct KnapsackSubproblem: Sendable {
       model.siteHasLayer[s]
         && index.layerSize[Int(model.siteLayer[s])] > index.capacity[Int(model.siteRegistry[s])]
     }
+    // A layer's file bytes once per layer, not once per site (one site per registry).
+    let layerFileBytes = (0..<index.layerCount).map { index.fileBytes(ofLayer: $0) }
     fileOversized = (0..<model.siteCount).map { s in
       model.siteHasFile[s]
-        && index.fileBytes(ofLayer: Int(model.siteLayer[s])) > index.capacity[Int(model.siteRegistry[s])]
+        && layerFileBytes[Int(model.siteLayer[s])] > index.capacity[Int(model.siteRegistry[s])]
     }
     x = [Double](repeating: 0, count: model.siteCount)
     z = [Double](repeating: 0, count: model.siteCount)

@@ -72,11 +72,8 @@ extension LagrangianRelaxation {
     // The iteration after which the direction's averages start again (at the switch).
     var averagesFrom = 0
 
-    /// The averaged primal, and the subproblem's 0/1 point at the best multipliers: it
-    /// seeds the Lagrangian heuristic (the split item of each knapsack is left out, so the
-    /// point fits every registry). Evaluates the subproblem there, which may lower the best
-    /// value.
-    func plans() -> Plans {
+    /// Evaluates the subproblem at the best multipliers, which may lower the best value.
+    func evaluateAtBest() {
       // `lam` would share `lamBest`'s storage after a serious step: let it go, or the
       // evaluation copies it.
       lam = []
@@ -89,6 +86,13 @@ extension LagrangianRelaxation {
         }
         if kept == nil { bestPrice = sub.price }
       }
+    }
+
+    /// The averaged primal, and the subproblem's 0/1 point at the best multipliers (after
+    /// ``evaluateAtBest()``): it seeds the Lagrangian heuristic (the split item of each
+    /// knapsack is left out, so the point fits every registry).
+    func plans() -> Plans {
+      evaluateAtBest()
       if iteration == 0 {
         xBar = sub.x
         zBar = sub.z
@@ -243,8 +247,14 @@ extension LagrangianRelaxation {
       sharingStep = KnapsackSubproblem.SharingStep(from: lamBest, size: step)
     }
 
-    let last = plans()
-    let result = kept ?? last
+    // After the switch only the bound is evaluated again: the plans are the full model's.
+    let result: Plans
+    if let kept {
+      evaluateAtBest()
+      result = kept
+    } else {
+      result = plans()
+    }
     let bound = bestValue.isFinite ? model.referenceLatency - bestValue : model.referenceLatency
     return Result(
       lowerBound: bound, boundHistory: history, capacityPrices: bestPrice.map { $0 * 1_073_741_824 },
