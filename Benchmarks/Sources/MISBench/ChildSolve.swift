@@ -40,6 +40,8 @@ struct ChildSolve: ParsableCommand {
   @Option(help: "Approx: rounding trials.") var trials = 32
   @Option(help: "Approx: rounding seed.") var roundingSeed: UInt64 = 1
   @Flag(help: "Approx: solve the LP by interior point instead of simplex.") var interior = false
+  @Option(help: "Approx: volume iterations of the Lagrangian relaxation (default: the library's).")
+  var relaxationIterations: Int? = nil
 
   func run() throws {
     let watch = Stopwatch()
@@ -77,6 +79,7 @@ struct ChildSolve: ParsableCommand {
       // The engine decides between the Lagrangian bound and the exact LP; `--interior`
       // now asks for the exact LP whatever the size.
       if interior { options.relaxation = .exactLP }
+      if let relaxationIterations { options.relaxationIterations = relaxationIterations }
       if method == "layer-only" { options = options.restricted(to: .layer, methodName: method) }
       if method == "file-only" { options = options.restricted(to: .file, methodName: method) }
       let build = Stopwatch()
