@@ -179,6 +179,11 @@ enum Markdown {
         "python3 Benchmarks/engine/tight.py --baseline-mis PATH --keep-peers"
       ),
       (
+        "quality.csv",
+        "Plan quality against proven optima: approx and the baselines on the quality set",
+        "python3 Benchmarks/compare/quality.py --time-limit 60 (default sizes and seeds)"
+      ),
+      (
         "quality-harder.csv",
         "Plan quality on harder paper catalogues: approx against HiGHS and the exact method, 600 s each",
         "python3 Benchmarks/compare/quality.py --sizes 7x12x90,7x12x90c2,10x20x200 "
