@@ -44,7 +44,8 @@ builds in one CSV; the build's hash is printed and is part of the cache key.
 Every column after `approx_worse_than_baseline` is extra: both references' objectives and
 bounds, the best known plan and the best bound over every method (for unproven instances,
 approx/best_known ≤ approx/optimum ≤ approx/best_bound), approx's certified ratio, the
-baselines' statuses and seconds, and the instance's path.
+baselines' statuses and seconds, and the instance's file name in the work directory
+(`instance_path`: a name, so that a committed CSV does not point outside the repository).
 """
 import argparse
 import csv
@@ -332,7 +333,7 @@ def make_row(name, inst_path, kind, size, seed, conn, res, problems, notes):
         "layer_only_s": fmt(res["layer-only"].get("seconds"), 3),
         "file_only_s": fmt(res["file-only"].get("seconds"), 3),
         "popularity_s": fmt(res["popularity"].get("seconds"), 3),
-        "instance_path": inst_path,
+        "instance_path": os.path.basename(inst_path),
     }
 
 
