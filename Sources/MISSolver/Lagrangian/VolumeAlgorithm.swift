@@ -66,7 +66,8 @@ extension LagrangianRelaxation {
     // without the copies larger than their registry (``Options/excludeOversizedCopies``):
     // a higher bound. The capacity prices, the averaged primal and the subproblem's plan
     // stay those of the first model, whose value is convex in the capacities.
-    var reducedPending = sub.hasOversized && options.excludeOversizedCopies
+    // (`kept` is set at the switch, so the reduced phase is pending while it is nil.)
+    let leavesOutOversized = sub.hasOversized && options.excludeOversizedCopies
     var iterationLimit = options.maximumIterations
     var kept: Plans? = nil
     // The iteration after which the direction's averages start again (at the switch).
@@ -217,10 +218,9 @@ extension LagrangianRelaxation {
       primalViolation = violation
       let gap = (bestValue - savingBar) / max(1e-12, abs(bestValue))
       let converged = violation <= options.tolerance && gap >= -options.tolerance && gap <= options.tolerance
-      if reducedPending && (converged || iteration >= options.maximumIterations) {
+      if leavesOutOversized && kept == nil && (converged || iteration >= options.maximumIterations) {
         // Done with the model with every copy: keep what it gives, and go on without the
         // copies that cannot fit, from the best multipliers, with fresh averages.
-        reducedPending = false
         kept = plans()
         sub.excludeOversized = true
         iterationLimit = iteration + max(1, options.maximumIterations / 2)
