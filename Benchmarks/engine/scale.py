@@ -70,6 +70,28 @@ def write_csv(path, keys, rows):
     print("wrote", path)
 
 
+def kept_rows(path, wanted):
+    """The rows of the existing CSV at `path` for which `wanted(row)` holds (none if there is
+    no such file), each marked "kept from an earlier run" in its note, once."""
+    if not os.path.exists(path):
+        return []
+    with open(path, newline="") as f:
+        rows = [r for r in csv.DictReader(f) if wanted(r)]
+    for r in rows:
+        note = r.get("note") or ""
+        if "kept from an earlier run" not in note:
+            r["note"] = (note + "; " if note else "") + "kept from an earlier run"
+    return rows
+
+
+def export_mps(mis, inst, mps):
+    """`mis export --format mps` of `inst` to `mps`; returns the objective constant it prints
+    (0 if none)."""
+    ex = subprocess.run([mis, "export", inst, "--format", "mps", "--output", mps], capture_output=True, text=True)
+    m = re.search(r"objective constant: ([0-9.e+-]+)", ex.stdout + ex.stderr)
+    return float(m.group(1)) if m else 0.0
+
+
 def highs_child(mps, constant, cap):
     """In a child process: the compact LP by HiGHS; prints one JSON line."""
     import highspy
@@ -179,10 +201,7 @@ def main():
             print(row, flush=True)
             if args.peers and (args.peers_up_to is None or i <= args.peers_up_to):
                 mps = os.path.join(tmp, f"p{size}.mps")
-                ex = subprocess.run([MIS, "export", inst, "--format", "mps", "--output", mps],
-                                    capture_output=True, text=True)
-                m = re.search(r"objective constant: ([0-9.e+-]+)", ex.stdout + ex.stderr)
-                constant = float(m.group(1)) if m else 0.0
+                constant = export_mps(MIS, inst, mps)
                 peer_cap = args.peer_cap or args.cap
                 sec, mib, out, to = timed(["glpsol", "--freemps", mps, "--nomip", "--dual"], peer_cap)
                 val = re.findall(r"obj =\s+([0-9.e+-]+)", out)
@@ -209,12 +228,7 @@ def main():
             "relaxationSeconds", "improveSeconds", "baselinesSeconds", "note"]
     if args.keep_peers and not args.peers and os.path.exists(OUT):
         sizes = args.sizes.split(",")
-        with open(OUT, newline="") as f:
-            kept = [r for r in csv.DictReader(f) if r["tool"] != "mis approx" and r["size"] in sizes]
-        for r in kept:
-            note = r.get("note") or ""
-            if "kept from an earlier run" not in note:
-                r["note"] = (note + "; " if note else "") + "kept from an earlier run"
+        kept = kept_rows(OUT, lambda r: r["tool"] != "mis approx" and r["size"] in sizes)
         rows = sorted(rows + kept, key=lambda r: (sizes.index(r["size"]), r["tool"] != "mis approx"))
     write_csv(OUT, keys, rows)
     svg = os.path.join(ROOT, "Docs", "benchmarks", "engine-scale.svg")

@@ -30,10 +30,8 @@ Writes Benchmarks/results/engine-tight.csv. Run from the repository root after
 (marked "kept from an earlier run").
 """
 import argparse
-import csv
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -90,14 +88,9 @@ def main():
     args = ap.parse_args()
     rows = []
     kept = {}
-    if args.keep_peers and os.path.exists(OUT):
-        with open(OUT, newline="") as f:
-            for r in csv.DictReader(f):
-                if r["tool"] == "highs compact LP":
-                    note = r.get("note") or ""
-                    if "kept from an earlier run" not in note:
-                        r["note"] = (note + "; " if note else "") + "kept from an earlier run"
-                    kept[r["instance"]] = {k: v for k, v in r.items() if v != ""}
+    if args.keep_peers:
+        for r in scale.kept_rows(OUT, lambda r: r["tool"] == "highs compact LP"):
+            kept[r["instance"]] = {k: v for k, v in r.items() if v != ""}
     with tempfile.TemporaryDirectory() as tmp:
         for spec in args.instances.split(","):
             size, seed = spec.split(":")
@@ -117,10 +110,7 @@ def main():
                 print(lp, flush=True)
             else:
                 mps = os.path.join(tmp, f"p{size}-{seed}.mps")
-                ex = subprocess.run([MIS, "export", inst, "--format", "mps", "--output", mps],
-                                    capture_output=True, text=True)
-                m = re.search(r"objective constant: ([0-9.e+-]+)", ex.stdout + ex.stderr)
-                lp, value = highs_lp(mps, float(m.group(1)) if m else 0.0, args.cap, name, "highs compact LP")
+                lp, value = highs_lp(mps, scale.export_mps(MIS, inst, mps), args.cap, name, "highs compact LP")
             # The §6 model with the copies larger than their registry kept.
             kmps = os.path.join(tmp, f"p{size}-{seed}-kept.mps")
             ex = subprocess.run(
