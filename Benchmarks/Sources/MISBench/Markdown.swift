@@ -158,7 +158,7 @@ enum Markdown {
       ("highs-compare.csv", "GLPK vs HiGHS on the same models", "python3 Benchmarks/compare/compare_highs.py"),
       (
         "exact-vs-highs.csv", "The exact method vs HiGHS: time to proven optimum",
-        "python3 Benchmarks/compare/compare_benders.py --sizes 3x4x10,3x4x15,4x6x25 --seeds 1,2,3 "
+        "python3 Benchmarks/compare/compare_benders.py --sizes 3x4x10,3x4x15,4x6x25 --seeds 1,2,3,4,5,6 "
           + "--connections 3 --time-limit 60 --solvers mis-exact,highs-unreduced "
           + "--output Benchmarks/results/exact-vs-highs.csv"
       ),
