@@ -281,6 +281,10 @@ public struct ApproxSolver: Sendable {
     guard options.neighbourhoodGap >= 0 && options.neighbourhoodGap < 1 else {
       throw .invalidOptions(reason: "neighbourhoodGap must be in [0, 1), got \(options.neighbourhoodGap)")
     }
+    guard options.branchAndCutTimeShare > 0 && options.branchAndCutTimeShare <= 1 else {
+      throw .invalidOptions(
+        reason: "branchAndCutTimeShare must be in (0, 1], got \(options.branchAndCutTimeShare)")
+    }
     let clock = Stopwatch()
     var stopReason: Termination? = nil
     func stopRequested() -> Bool {

@@ -118,6 +118,27 @@ func theoremInstances() -> [(String, Instance)] {
     }
   }
 
+  @Test func branchAndCutTimeShareOutsideItsRangeIsATypedError() throws {
+    let index = try ProblemIndex(ReferenceExamples.threeRegistries)
+    for share in [0, -0.5, 1.5, .nan] {
+      var options = ApproxSolver.Options()
+      options.branchAndCutTimeShare = share
+      do {
+        _ = try ApproxSolver(options: options).solve(index)
+        Issue.record("share \(share) was accepted")
+      } catch {
+        guard case .invalidOptions(let reason) = error else {
+          Issue.record("wrong error \(error)")
+          continue
+        }
+        #expect(reason.contains("branchAndCutTimeShare"))
+      }
+    }
+    var options = ApproxSolver.Options()
+    options.branchAndCutTimeShare = 1
+    #expect(try ApproxSolver(options: options).solve(index).matrix != nil)
+  }
+
   @Test func ratioCheckRejectsImpossibleResults() {
     let belowBound = RatioCheck(lowerBound: 10, objective: 9, originOnly: 20, trials: [])
     #expect(throws: RatioCheck.Failure.self) { try belowBound.check() }
