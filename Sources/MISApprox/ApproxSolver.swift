@@ -119,7 +119,8 @@ public struct ApproxSolver: Sendable {
     /// 5 × 8 × 40, about 9 800, the step's nodes cost 20 times more and it found nothing
     /// the search did not, while halving the search's budget).
     public var branchAndCutColumns: Int = 6_000
-    /// Effort of the branch-and-cut step (default 2·10¹⁰; `nil`: until optimal or stopped):
+    /// Effort of the branch-and-cut step (default 2·10¹⁰; `nil`: until optimal, stopped, or,
+    /// with a deadline, out of its ``branchAndCutTimeShare`` of the time left):
     /// it stops after this many units divided by the square of the model's estimated routing
     /// columns of branch-and-bound nodes (at least 200), since a node's cost grows about
     /// that fast with the model (measured: 0.65 ms at 1 260 columns, 16 ms at 4 600). About
@@ -146,8 +147,10 @@ public struct ApproxSolver: Sendable {
     public var branchAndCutTimeShare: Double = 0.5
     /// Lifts the neighbourhood search's default effort (passes, events, work, sub-MIP count)
     /// and lets it widen its neighbourhoods up to 8 times: with a deadline it then improves
-    /// the plan until the deadline, or until the widest neighbourhoods find nothing. What
-    /// the `approx` method does under a time limit.
+    /// the plan until the deadline, or until the widest neighbourhoods find nothing. Also
+    /// lifts the branch-and-cut step's effort limits (``branchAndCutWork``,
+    /// ``branchAndCutSimplexWork``), which then stops at its ``branchAndCutTimeShare`` of the
+    /// time left. What the `approx` method does under a time limit.
     public mutating func removeEffortBudget() {
       neighbourhoodPasses = Int.max
       neighbourhoodEvents = nil
